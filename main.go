@@ -1,0 +1,235 @@
+// Command owui-mcp serves Open WebUI's account and authentication API (the
+// auths router) as MCP tools, over stdio, SSE or streamable HTTP.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; a plain
+// go build or go install falls back to the module version.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// config is everything the command line and the environment decide.
+type config struct {
+	transport    string
+	addr         string
+	server       string
+	timeout      time.Duration
+	idle         time.Duration
+	grace        time.Duration
+	demo         bool
+	logLevel     string
+	selection    tools.Selection
+	apiKey       string // OWUI_API_KEY
+	authToken    string // OWUI_MCP_AUTH_TOKEN
+	reveal       bool   // OWUI_MCP_REVEAL_SECRETS
+	origins      []string
+	listJSON     bool
+	listTools    bool
+	printVersion bool
+}
+
+const usageText = `owui-mcp: Open WebUI's account and authentication API as MCP tools.
+
+Usage:
+  owui-mcp [flags]              serve MCP (stdio by default)
+  owui-mcp tools [flags] [--json]
+                                print the tool catalogue (Markdown, or the
+                                exact tools/list objects with --json)
+
+Secrets are read only from the environment: OWUI_API_KEY (starting Open WebUI
+credential), OWUI_MCP_AUTH_TOKEN (bearer token required by the HTTP
+transports), OWUI_MCP_REVEAL_SECRETS=1 (show API keys in full).
+
+Flags (each has an environment twin, shown in brackets):
+`
+
+func parse(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{}
+	if len(args) > 0 && args[0] == "tools" {
+		c.listTools = true
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("owui-mcp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	var toolsets, toolList, exclude string
+	var timeout, idle, grace string
+	fs.StringVar(&c.transport, "transport", env("OWUI_MCP_TRANSPORT", "stdio"), "stdio, sse or http [OWUI_MCP_TRANSPORT]")
+	fs.StringVar(&c.addr, "addr", env("OWUI_MCP_ADDR", "127.0.0.1:8765"), "listen address for sse and http [OWUI_MCP_ADDR]")
+	fs.StringVar(&c.server, "server", env("OWUI_SERVER", "http://127.0.0.1:8080/api"), "Open WebUI URL, with or without /api [OWUI_SERVER]")
+	fs.StringVar(&timeout, "timeout", env("OWUI_MCP_TIMEOUT", "30s"), "timeout of each Open WebUI request [OWUI_MCP_TIMEOUT]")
+	fs.StringVar(&idle, "idle-timeout", env("OWUI_MCP_IDLE_TIMEOUT", "30m"), "sse/http: forget a client's session after this idle time [OWUI_MCP_IDLE_TIMEOUT]")
+	fs.StringVar(&grace, "shutdown-grace", env("OWUI_MCP_SHUTDOWN_GRACE", "10s"), "on SIGINT/SIGTERM, how long calls in flight may finish [OWUI_MCP_SHUTDOWN_GRACE]")
+	fs.BoolVar(&c.demo, "demo", envBool(getenv("OWUI_MCP_DEMO")), "serve against a built-in in-memory Open WebUI (starts empty) [OWUI_MCP_DEMO]")
+	fs.StringVar(&c.logLevel, "log-level", env("OWUI_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr [OWUI_MCP_LOG_LEVEL]")
+	fs.StringVar(&toolsets, "toolsets", getenv("OWUI_MCP_TOOLSETS"), "comma-separated toolsets to serve (default all) [OWUI_MCP_TOOLSETS]")
+	fs.StringVar(&toolList, "tools", getenv("OWUI_MCP_TOOLS"), "comma-separated single tools to serve in addition [OWUI_MCP_TOOLS]")
+	fs.StringVar(&exclude, "exclude-tools", getenv("OWUI_MCP_EXCLUDE_TOOLS"), "comma-separated tools never to serve; wins over --toolsets and --tools [OWUI_MCP_EXCLUDE_TOOLS]")
+	fs.BoolVar(&c.selection.ReadOnly, "read-only", envBool(getenv("OWUI_MCP_READ_ONLY")), "serve only read-only tools; wins over everything [OWUI_MCP_READ_ONLY]")
+	fs.BoolVar(&c.listJSON, "json", false, "with the tools command: print the exact tools/list objects")
+	fs.BoolVar(&c.printVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (secrets go in environment variables, not arguments; see --help)", fs.Arg(0))
+	}
+	var err error
+	if c.timeout, err = positiveDuration("--timeout", timeout); err != nil {
+		return nil, err
+	}
+	if c.idle, err = positiveDuration("--idle-timeout", idle); err != nil {
+		return nil, err
+	}
+	if c.grace, err = positiveDuration("--shutdown-grace", grace); err != nil {
+		return nil, err
+	}
+	switch c.transport {
+	case "stdio", "sse", "http":
+	default:
+		return nil, fmt.Errorf("--transport %q: use stdio, sse or http", c.transport)
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return nil, fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8765", c.addr)
+	}
+	c.selection.Toolsets = tools.SplitList(toolsets)
+	c.selection.Tools = tools.SplitList(toolList)
+	c.selection.Exclude = tools.SplitList(exclude)
+	c.apiKey = strings.TrimSpace(getenv("OWUI_API_KEY"))
+	c.authToken = strings.TrimSpace(getenv("OWUI_MCP_AUTH_TOKEN"))
+	c.reveal = envBool(getenv("OWUI_MCP_REVEAL_SECRETS"))
+	c.origins = tools.SplitList(getenv("OWUI_MCP_ALLOWED_ORIGINS"))
+	return c, nil
+}
+
+func positiveDuration(name, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as 30s or 5m", name, v)
+	}
+	return d, nil
+}
+
+func envBool(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// run is the whole program; main only supplies the process's streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := parse(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "owui-mcp:", err)
+		return 2
+	}
+	if cfg.printVersion {
+		fmt.Fprintln(stdout, "owui-mcp", versionString())
+		return 0
+	}
+	log, err := newLogger(cfg.logLevel, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "owui-mcp:", err)
+		return 2
+	}
+	selected, err := tools.Select(cfg.selection)
+	if err != nil {
+		fmt.Fprintln(stderr, "owui-mcp:", err)
+		return 2
+	}
+	if cfg.listTools {
+		return printCatalogue(stdout, stderr, selected, cfg.listJSON)
+	}
+	if err := checkHosting(cfg); err != nil {
+		fmt.Fprintln(stderr, "owui-mcp:", err)
+		return 2
+	}
+	serverURL := cfg.server
+	if cfg.demo {
+		demo := owuitest.NewServer(owuitest.WithAPIKeys(true))
+		defer demo.Close()
+		serverURL = demo.APIURL()
+		log.Info("demo Open WebUI (in memory, starts empty: the first signup becomes admin)", "url", serverURL)
+	}
+	client, err := owui.New(serverURL, owui.WithTimeout(cfg.timeout), owui.WithLogger(log),
+		owui.WithUserAgent("owui-mcp/"+versionString()))
+	if err != nil {
+		fmt.Fprintln(stderr, "owui-mcp: --server:", err)
+		return 2
+	}
+	idle := cfg.idle
+	if cfg.transport == "stdio" {
+		idle = 0 // one local user; an idle desktop must not lose its sign-in
+	}
+	srv := tools.NewServer(tools.Config{
+		Client: client, APIKey: cfg.apiKey, Version: versionString(), Tools: selected,
+		RevealSecrets: cfg.reveal, IdleTTL: idle, Logger: log,
+	})
+	if cfg.transport == "stdio" {
+		err = serveStdio(ctx, srv, cfg, stdin, stdout, log)
+	} else {
+		err = serveHTTP(ctx, srv, cfg, log)
+	}
+	if err != nil {
+		log.Error("owui-mcp stopped", "err", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,347 @@
+// Package owui is a client for Open WebUI's auths API (/api/v1/auths): one
+// typed method per operation, a Session that keeps the credential across
+// calls, and one error type that says what happened and what to do.
+package owui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// DefaultTimeout bounds one request when no other timeout is given.
+const DefaultTimeout = 30 * time.Second
+
+// maxBody bounds an answer's size; Open WebUI's auths answers are a few KiB.
+const maxBody = 4 << 20
+
+// Client talks to one Open WebUI. It is safe for concurrent use and is meant
+// to be shared: each caller's credential lives in its own Session.
+type Client struct {
+	rc      *resty.Client
+	base    string // absolute URL ending in /api/v1/auths
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithTimeout bounds each request (default 30 s).
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// WithTransport replaces the HTTP transport, e.g. to trust a test CA.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *Client) { c.rc.SetTransport(rt) }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) { c.rc.SetHeader("User-Agent", ua) }
+}
+
+// WithLogger logs one debug line per request: operation, method, path,
+// status and duration. Bodies and headers are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) { c.log = l }
+}
+
+// New returns a client for the Open WebUI at baseURL, which may be given
+// with or without the "/api" suffix and a trailing slash.
+func New(baseURL string, opts ...Option) (*Client, error) {
+	u, err := ParseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// Hosted servers put many sessions in front of one Open WebUI.
+	tr.MaxIdleConnsPerHost = 64
+	rc := resty.New().
+		SetTransport(tr).
+		SetLogger(discardLogger{}).
+		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {
+			// A redirect is reported, not followed: following it could hand
+			// the credential to another host, or turn a POST into a GET.
+			return http.ErrUseLastResponse
+		})).
+		SetResponseBodyLimit(maxBody).
+		SetHeader("Accept", "application/json").
+		SetHeader("User-Agent", "owui-mcp")
+	c := &Client{rc: rc, base: u.String() + "/v1/auths", timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(c)
+	}
+	rc.SetTimeout(c.timeout)
+	return c, nil
+}
+
+// BaseURL is the auths router's absolute URL, ending in /api/v1/auths.
+func (c *Client) BaseURL() string { return c.base }
+
+// ParseBaseURL checks an Open WebUI address and returns it normalised to
+// end in "/api" with no trailing slash. It accepts http and https URLs with a
+// host, with or without "/api"; it refuses credentials in the URL (secrets
+// belong in environment variables), queries and fragments.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("Open WebUI URL %q must start with http:// or https://", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("Open WebUI URL %q has no host", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("Open WebUI URL must not carry credentials; use OWUI_API_KEY or the signin tool")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("Open WebUI URL %q must not have a query or fragment", raw)
+	}
+	if port := u.Port(); port != "" {
+		if _, err := net.LookupPort("tcp", port); err != nil {
+			return nil, fmt.Errorf("Open WebUI URL %q has an invalid port", raw)
+		}
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if !strings.HasSuffix(p, "/api") {
+		p += "/api"
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
+}
+
+// request is one call to make.
+type request struct {
+	op   Operation
+	path string // op.Path with parameters filled in
+	cred string
+	body any // nil: no body
+}
+
+// do sends r and decodes a JSON answer into out.
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	url := c.base + r.path
+	req := c.rc.R().SetContext(ctx)
+	if r.cred != "" {
+		req.SetHeader("Authorization", "Bearer "+r.cred)
+	}
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return &Error{Kind: KindBadResponse, Op: r.op.Name, Method: r.op.Method, URL: url, Detail: "request could not be encoded: " + err.Error()}
+		}
+		req.SetHeader("Content-Type", "application/json").SetBody(b)
+	}
+	start := time.Now()
+	resp, err := req.Execute(r.op.Method, url)
+	if c.log != nil {
+		status := 0
+		if resp != nil && resp.RawResponse != nil {
+			status = resp.StatusCode()
+		}
+		c.log.LogAttrs(ctx, slog.LevelDebug, "owui request", slog.String("op", r.op.Name),
+			slog.String("method", r.op.Method), slog.String("path", r.path),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+	}
+	if err != nil {
+		return c.transportError(ctx, r, url, err)
+	}
+	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, StatusCode: resp.StatusCode(), Header: resp.Header(), Since: r.op.Since}
+	return decodeAnswer(e, resp.Header().Get("Content-Type"), resp.Body(), out)
+}
+
+func (c *Client) transportError(ctx context.Context, r request, url string, err error) error {
+	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, Err: err}
+	var ne net.Error
+	switch {
+	case errors.Is(err, resty.ErrResponseBodyTooLarge):
+		e.Kind = KindTooLarge
+	case errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = KindCanceled
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		e.Kind = KindTimeout
+		e.Timeout = c.timeout
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < c.timeout {
+			e.Timeout = time.Until(dl).Round(time.Millisecond)
+			if e.Timeout < 0 {
+				e.Timeout = 0
+			}
+		}
+	default:
+		e.Kind = KindNetwork
+	}
+	return e
+}
+
+// decodeAnswer turns an HTTP answer into out or into an *Error (e, filled in).
+func decodeAnswer(e *Error, contentType string, body []byte, out any) error {
+	isJSON := isJSONType(contentType)
+	switch {
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		e.Kind = KindRedirect
+		e.Location = e.Header.Get("Location")
+		return e
+	case e.StatusCode >= 200 && e.StatusCode < 300:
+		if !isJSON {
+			// An older Open WebUI answers an unknown GET with its web page.
+			e.Kind = KindUnsupported
+			return e
+		}
+		if err := json.Unmarshal(body, out); err != nil {
+			e.Kind = KindBadResponse
+			e.Detail = shapeError(err)
+			return e
+		}
+		if ch, ok := out.(interface{ check() error }); ok {
+			if err := ch.check(); err != nil {
+				e.Kind = KindBadResponse
+				e.Detail = err.Error()
+				return e
+			}
+		}
+		return nil
+	}
+	e.Kind = KindStatus
+	if isJSON {
+		parseDetail(e, body)
+	} else {
+		e.Detail = describeNonJSON(contentType, body)
+	}
+	if unsupported(e, isJSON) {
+		e.Kind = KindUnsupported
+	}
+	return e
+}
+
+// unsupported tells a missing route (FastAPI's own 404/405) from a route's
+// own 404 such as "no API key".
+func unsupported(e *Error, isJSON bool) bool {
+	switch e.StatusCode {
+	case http.StatusMethodNotAllowed:
+		return true
+	case http.StatusNotFound:
+		return !isJSON || e.Detail == "Not Found"
+	}
+	return false
+}
+
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+func shapeError(err error) string {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Sprintf("%s is a JSON %s", te.Field, te.Value)
+	case errors.As(err, &te):
+		return fmt.Sprintf("got a JSON %s", te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) || strings.Contains(err.Error(), "unexpected end of JSON") {
+		return "the JSON is malformed or cut off"
+	}
+	return err.Error()
+}
+
+// parseDetail reads FastAPI's {"detail": ...}: a string, or a 422 list.
+func parseDetail(e *Error, body []byte) {
+	var d struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if err := json.Unmarshal(body, &d); err != nil || len(d.Detail) == 0 {
+		e.Detail = truncate(strings.TrimSpace(string(body)), 300)
+		return
+	}
+	var s string
+	if json.Unmarshal(d.Detail, &s) == nil {
+		e.Detail = s
+		return
+	}
+	var list []struct {
+		Type string `json:"type"`
+		Loc  []any  `json:"loc"`
+		Msg  string `json:"msg"`
+	}
+	if json.Unmarshal(d.Detail, &list) != nil {
+		e.Detail = truncate(string(d.Detail), 300)
+		return
+	}
+	parts := make([]string, 0, len(list))
+	for _, it := range list {
+		f := FieldError{Field: fieldPath(it.Loc), Message: it.Msg, Type: it.Type}
+		e.Fields = append(e.Fields, f)
+		parts = append(parts, f.String())
+	}
+	e.Detail = strings.Join(parts, "; ")
+}
+
+func fieldPath(loc []any) string {
+	var parts []string
+	for i, p := range loc {
+		if i == 0 && p == "body" {
+			continue
+		}
+		parts = append(parts, fmt.Sprint(p))
+	}
+	return strings.Join(parts, ".")
+}
+
+var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+func describeNonJSON(ct string, body []byte) string {
+	text := strings.TrimSpace(string(body))
+	if strings.Contains(ct, "html") || strings.HasPrefix(strings.ToLower(text), "<!doctype html") || strings.HasPrefix(strings.ToLower(text), "<html") {
+		if m := titleRE.FindSubmatch(body); m != nil {
+			return "an HTML page titled " + strconvQuote(truncate(html.UnescapeString(strings.TrimSpace(string(m[1]))), 120))
+		}
+		return "an HTML page"
+	}
+	if text == "" {
+		return "an empty answer"
+	}
+	return truncate(text, 300)
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// discardLogger silences resty's own logging: it may print request details
+// to stderr, which are not ours to decide.
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}

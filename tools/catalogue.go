@@ -1,0 +1,248 @@
+// Package tools is owui-mcp's tool catalogue: one MCP tool per Open WebUI
+// auths operation, each a small declaration plus its handler, and the MCP
+// server that serves them with a per-client Open WebUI session.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"sync"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schema"
+)
+
+// Who may call an operation, as Open WebUI decides it. Each description
+// starts with one of these so an agent knows before it tries.
+const (
+	anyone     = "Anyone may call it."
+	signedIn   = "Any signed-in account, pending too."
+	verified   = "Approved (not pending) accounts only."
+	adminsOnly = "Admins only."
+)
+
+// def declares one tool. Schemas are derived from in and out, which are the
+// owui structs sent and received (or small argument structs embedding them).
+type def struct {
+	op      owui.Operation
+	toolset string
+	title   string
+	desc    string
+	hints   hints
+	in      any  // arguments; nil for none
+	partial bool // only the fields to change: no argument is required
+	out     any  // result shape
+	run     runFunc
+}
+
+type hints struct{ readOnly, destructive, idempotent, openWorld bool }
+
+// runFunc performs the operation for one call.
+type runFunc func(ctx context.Context, c *call) (any, error)
+
+// call is what a handler gets: the caller's Open WebUI session and the
+// validated arguments.
+type call struct {
+	s      *owui.Session
+	args   json.RawMessage
+	reveal bool // show API keys in full
+}
+
+// Tool is a built catalogue entry.
+type Tool struct {
+	Name      string
+	Toolset   string
+	Op        owui.Operation
+	MCP       mcp.Tool
+	validator *schema.Validator
+	run       runFunc
+}
+
+// ReadOnly reports the tool's readOnlyHint.
+func (t *Tool) ReadOnly() bool { return *t.MCP.Annotations.ReadOnlyHint }
+
+// defs lists every tool, in the order of Open WebUI's router.
+func defs() []def {
+	return []def{
+		getSessionUser(), updateProfile(), updateTimezone(), updatePassword(),
+		signin(), signinLDAP(), signup(), addUser(), getAdminDetails(), signOut(),
+		getAdminConfig(), updateAdminConfig(), getLDAPServer(), updateLDAPServer(),
+		getLDAPConfig(), updateLDAPConfig(), generateAPIKey(), deleteAPIKey(),
+		getAPIKey(), tokenExchange(), getOAuthConfig(), updateOAuthConfig(),
+		deleteOAuthSession(),
+	}
+}
+
+// Catalogue returns every tool, built once: schemas are derived at first
+// use, never per request.
+var Catalogue = sync.OnceValue(func() []*Tool {
+	ds := defs()
+	out := make([]*Tool, len(ds))
+	for i, d := range ds {
+		out[i] = d.build()
+	}
+	return out
+})
+
+func (d def) build() *Tool {
+	in := d.in
+	if in == nil {
+		in = &struct{}{}
+	}
+	var opts []schema.Option
+	if d.partial {
+		opts = append(opts, schema.Partial())
+	}
+	inSchema := schema.Input(in, opts...)
+	v, err := schema.NewValidator(inSchema)
+	if err != nil {
+		panic("tools: " + d.op.Name + ": " + err.Error())
+	}
+	return &Tool{
+		Name:    d.op.Name,
+		Toolset: d.toolset,
+		Op:      d.op,
+		MCP: mcp.Tool{
+			Name:            d.op.Name,
+			Title:           d.title,
+			Description:     d.desc,
+			RawInputSchema:  inSchema,
+			RawOutputSchema: schema.Output(d.out),
+			Annotations: mcp.ToolAnnotation{
+				ReadOnlyHint:    mcp.ToBoolPtr(d.hints.readOnly),
+				DestructiveHint: mcp.ToBoolPtr(d.hints.destructive),
+				IdempotentHint:  mcp.ToBoolPtr(d.hints.idempotent),
+				OpenWorldHint:   mcp.ToBoolPtr(d.hints.openWorld),
+			},
+		},
+		validator: v,
+		run:       d.run,
+	}
+}
+
+// Lookup returns the catalogue entry named name.
+func Lookup(name string) (*Tool, bool) {
+	for _, t := range Catalogue() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// The shapes below turn an owui method into a runFunc.
+
+// noArgs runs a method that takes no arguments.
+func noArgs[R any](m func(*owui.Session, context.Context) (R, error)) runFunc {
+	return func(ctx context.Context, c *call) (any, error) { return m(c.s, ctx) }
+}
+
+// withForm decodes the arguments into the method's form and runs it.
+func withForm[F, R any](m func(*owui.Session, context.Context, F) (R, error)) runFunc {
+	return func(ctx context.Context, c *call) (any, error) {
+		var f F
+		if err := c.bind(&f); err != nil {
+			return nil, err
+		}
+		return m(c.s, ctx, f)
+	}
+}
+
+// readModifyWrite reads the current object, applies the arguments to it and
+// writes the whole object back, so fields the caller did not name keep their
+// values. It answers with the stored value of each field the caller set.
+func readModifyWrite[T any](get func(*owui.Session, context.Context) (*T, error), put func(*owui.Session, context.Context, T) (*T, error)) runFunc {
+	return func(ctx context.Context, c *call) (any, error) {
+		cur, err := get(c.s, ctx)
+		if err != nil {
+			return nil, err
+		}
+		before := fields(cur)
+		patch, err := c.patch()
+		if err != nil || len(patch) == 0 {
+			return &updateResult{Stored: map[string]any{}}, err
+		}
+		if err := overlay(cur, patch); err != nil {
+			return nil, err
+		}
+		after, err := put(c.s, ctx, *cur)
+		if err != nil {
+			return nil, err
+		}
+		return newUpdateResult(patch, before, fields(after)), nil
+	}
+}
+
+// updateResult is what the settings-update tools answer: the stored value of
+// each field the caller set, and those the server did not take (Open WebUI
+// silently keeps the old value of some fields when the new one is invalid).
+type updateResult struct {
+	Stored     map[string]any `json:"stored" jsonschema:"required"`
+	NotApplied []string       `json:"not_applied,omitempty"`
+}
+
+func newUpdateResult(patch map[string]json.RawMessage, before, after map[string]json.RawMessage) *updateResult {
+	r := &updateResult{Stored: make(map[string]any, len(patch))}
+	for _, k := range slices.Sorted(maps.Keys(patch)) {
+		var v any
+		_ = json.Unmarshal(after[k], &v)
+		r.Stored[k] = v
+		if !sameJSON(patch[k], after[k]) && sameJSON(before[k], after[k]) {
+			r.NotApplied = append(r.NotApplied, k)
+		}
+	}
+	return r
+}
+
+// fields splits an object's JSON into its top-level fields.
+func fields(v any) map[string]json.RawMessage {
+	b, _ := json.Marshal(v)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// bind decodes the validated arguments into v.
+func (c *call) bind(v any) error {
+	if len(c.args) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.args, v); err != nil {
+		return argError{[]string{err.Error()}}
+	}
+	return nil
+}
+
+// patch returns the arguments as fields to change. A masked secret sent back
+// unchanged means "keep the stored value" and is dropped.
+func (c *call) patch() (map[string]json.RawMessage, error) {
+	var patch map[string]json.RawMessage
+	if err := c.bind(&patch); err != nil {
+		return nil, err
+	}
+	dropMaskedSecrets(patch)
+	return patch, nil
+}
+
+// overlay sets the patch's fields on cur; fields it does not name keep
+// their values.
+func overlay(cur any, patch map[string]json.RawMessage) error {
+	b, _ := json.Marshal(patch)
+	if err := json.Unmarshal(b, cur); err != nil {
+		return argError{[]string{err.Error()}}
+	}
+	return nil
+}

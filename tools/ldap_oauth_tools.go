@@ -1,0 +1,66 @@
+package tools
+
+import "github.com/owui-mcp/owui-mcp/owui"
+
+// Tools of the "ldap" and "oauth" toolsets: directory and identity-provider
+// settings.
+
+func getLDAPServer() def {
+	return def{
+		op: owui.OpGetLDAPServer, toolset: tsLDAP, title: "LDAP server",
+		desc:  "Show LDAP server settings; the bind password is masked. " + adminsOnly,
+		hints: hints{readOnly: true, idempotent: true},
+		out:   &owui.LdapServerConfig{},
+		run:   noArgs((*owui.Session).GetLDAPServer),
+	}
+}
+
+func updateLDAPServer() def {
+	return def{
+		op: owui.OpUpdateLDAPServer, toolset: tsLDAP, title: "Edit LDAP server",
+		desc:  "Change LDAP server settings. " + adminsOnly + " Pass only fields to change; the mask sent back keeps the stored password. Answers with what was stored.",
+		hints: hints{destructive: true, idempotent: true},
+		in:    &owui.LdapServerConfig{}, partial: true, out: &updateResult{},
+		run: readModifyWrite((*owui.Session).GetLDAPServer, (*owui.Session).UpdateLDAPServer),
+	}
+}
+
+func getLDAPConfig() def {
+	return def{
+		op: owui.OpGetLDAPConfig, toolset: tsLDAP, title: "Is LDAP on",
+		desc:  "Is LDAP sign-in enabled. " + adminsOnly,
+		hints: hints{readOnly: true, idempotent: true},
+		out:   &owui.LdapConfigResponse{},
+		run:   noArgs((*owui.Session).GetLDAPConfig),
+	}
+}
+
+func updateLDAPConfig() def {
+	return def{
+		op: owui.OpUpdateLDAPConfig, toolset: tsLDAP, title: "Switch LDAP",
+		desc:  "Enable or disable LDAP sign-in. " + adminsOnly,
+		hints: hints{destructive: true, idempotent: true},
+		in:    &owui.LdapConfigForm{}, out: &owui.LdapConfigResponse{},
+		run: withForm((*owui.Session).UpdateLDAPConfig),
+	}
+}
+
+func getOAuthConfig() def {
+	return def{
+		op: owui.OpGetOAuthConfig, toolset: tsOAuth, title: "OAuth settings",
+		desc:  "Show OAuth/OIDC settings; the client secret is masked. " + adminsOnly + " Server 0.10.0+.",
+		hints: hints{readOnly: true, idempotent: true},
+		out:   &owui.OAuthConfig{},
+		run:   noArgs((*owui.Session).GetOAuthConfig),
+	}
+}
+
+func updateOAuthConfig() def {
+	return def{
+		op: owui.OpUpdateOAuthConfig, toolset: tsOAuth, title: "Edit OAuth settings",
+		desc:  "Change OAuth/OIDC settings. " + adminsOnly + " Pass only fields to change (\"\" clears one); the masked secret sent back keeps the stored one. Answers with what was stored. 0.10.0+.",
+		hints: hints{destructive: true, idempotent: true},
+		in:    &owui.OAuthConfig{}, partial: true, out: &updateResult{},
+		run: readModifyWrite((*owui.Session).GetOAuthConfig, (*owui.Session).UpdateOAuthConfig),
+	}
+}

@@ -1,0 +1,57 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
+
+// Tools of the "profile" toolset: the signed-in account's own settings.
+
+func updateProfile() def {
+	return def{
+		op: owui.OpUpdateProfile, toolset: tsProfile, title: "Edit my profile",
+		desc:  "Change your name, avatar, bio, gender or birth date. " + verified + " Pass only fields to change; null clears one.",
+		hints: hints{destructive: true, idempotent: true},
+		in:    &owui.UpdateProfileForm{}, partial: true, out: &owui.UserProfileImageResponse{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			cur, err := c.s.GetSessionUser(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// The server writes all five fields, so start from what it holds.
+			f := owui.UpdateProfileForm{
+				ProfileImageURL: cur.ProfileImageURL, Name: cur.Name,
+				Bio: cur.Bio, Gender: cur.Gender, DateOfBirth: cur.DateOfBirth,
+			}
+			patch, err := c.patch()
+			if err != nil {
+				return nil, err
+			}
+			if err := overlay(&f, patch); err != nil {
+				return nil, err
+			}
+			return c.s.UpdateProfile(ctx, f)
+		},
+	}
+}
+
+func updateTimezone() def {
+	return def{
+		op: owui.OpUpdateTimezone, toolset: tsProfile, title: "Set my time zone",
+		desc:  "Set your time zone. " + signedIn + " Server 0.7.0+.",
+		hints: hints{destructive: true, idempotent: true},
+		in:    &owui.UpdateTimezoneForm{}, out: &owui.StatusResponse{},
+		run: withForm((*owui.Session).UpdateTimezone),
+	}
+}
+
+func updatePassword() def {
+	return def{
+		op: owui.OpUpdatePassword, toolset: tsProfile, title: "Change my password",
+		desc:  "Change your password, given the current one. " + signedIn + " Existing sessions stay valid.",
+		hints: hints{destructive: true},
+		in:    &owui.UpdatePasswordForm{}, out: &okResult{},
+		run: withForm((*owui.Session).UpdatePassword),
+	}
+}

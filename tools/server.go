@@ -1,0 +1,196 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
+
+// Config is what NewServer needs.
+type Config struct {
+	Client  *owui.Client
+	APIKey  string // starting credential of every session (OWUI_API_KEY); may be empty
+	Version string
+	// Tools to serve; nil serves the whole catalogue.
+	Tools []*Tool
+	// RevealSecrets returns API keys in full instead of masked.
+	RevealSecrets bool
+	// IdleTTL forgets a client's Open WebUI session after this much idle
+	// time; 0 keeps it for the life of the MCP session.
+	IdleTTL time.Duration
+	Logger  *slog.Logger
+}
+
+// Server is the MCP server with its per-client Open WebUI sessions.
+type Server struct {
+	MCP *server.MCPServer
+
+	sessions *sessions
+	reveal   bool
+	log      *slog.Logger
+	inflight sync.WaitGroup
+	closing  chan struct{}
+	once     sync.Once
+}
+
+const instructions = "owui-mcp manages accounts on one Open WebUI server. Sign in first (signin, signin_ldap, signup or token_exchange): the session token is kept by this MCP session and sent with every later call, so no tool takes a token argument. get_session_user shows who is signed in. Tool errors say what went wrong and what to do."
+
+// NewServer builds the MCP server: tools, hooks and middleware, once.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Tools == nil {
+		cfg.Tools = Catalogue()
+	}
+	s := &Server{
+		sessions: newSessions(cfg.Client, cfg.APIKey, cfg.IdleTTL),
+		reveal:   cfg.RevealSecrets,
+		log:      cfg.Logger,
+		closing:  make(chan struct{}),
+	}
+	hooks := &server.Hooks{}
+	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
+		s.sessions.drop(cs.SessionID())
+	})
+	opts := []server.ServerOption{
+		server.WithToolCapabilities(false),
+		server.WithInstructions(instructions),
+		server.WithHooks(hooks),
+		server.WithToolHandlerMiddleware(s.guard),
+	}
+	if cfg.Logger.Enabled(context.Background(), slog.LevelDebug) {
+		// mcp-go logs one line per request, without arguments.
+		opts = append(opts, server.WithLogger(cfg.Logger))
+	}
+	s.MCP = server.NewMCPServer("owui-mcp", cfg.Version, opts...)
+	st := make([]server.ServerTool, 0, len(cfg.Tools))
+	for _, t := range cfg.Tools {
+		st = append(st, server.ServerTool{Tool: t.MCP, Handler: s.handler(t)})
+	}
+	s.MCP.AddTools(st...)
+	return s
+}
+
+// SessionCount is how many Open WebUI sessions are held.
+func (s *Server) SessionCount() int { return s.sessions.len() }
+
+// Drain refuses new tool calls and waits for those in flight, until ctx ends.
+func (s *Server) Drain(ctx context.Context) error {
+	s.once.Do(func() { close(s.closing) })
+	done := make(chan struct{})
+	go func() { s.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// guard wraps every tool call: it counts calls in flight for Drain and turns
+// a panic into a tool error, so one bad call never takes the server down or
+// leaks the panic value to the client.
+func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		select {
+		case <-s.closing:
+			return mcp.NewToolResultError("owui-mcp is shutting down; retry on a new connection."), nil
+		default:
+		}
+		s.inflight.Add(1)
+		defer s.inflight.Done()
+		start := time.Now()
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("tool panicked", "tool", req.Params.Name, "panic_type", fmt.Sprintf("%T", r))
+				res, err = mcp.NewToolResultError("internal error in "+req.Params.Name+"; the server keeps serving, please report this"), nil
+			}
+			s.log.LogAttrs(ctx, slog.LevelDebug, "tool call", slog.String("tool", req.Params.Name),
+				slog.String("session", sessionTag(ctx)), slog.Bool("is_error", res != nil && res.IsError),
+				slog.Duration("duration", time.Since(start)))
+		}()
+		return next(ctx, req)
+	}
+}
+
+func sessionTag(ctx context.Context) string {
+	if cs := server.ClientSessionFromContext(ctx); cs != nil && cs.SessionID() != "" {
+		return shortID(cs.SessionID())
+	}
+	return "-"
+}
+
+// argError lists what is wrong with a call's arguments.
+type argError struct{ problems []string }
+
+func (e argError) Error() string { return strings.Join(e.problems, "; ") }
+
+func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		args, err := rawArguments(req)
+		if err == nil {
+			if p := t.validator.Validate(args); p != nil {
+				err = argError{p}
+			}
+		}
+		if err != nil {
+			return toolError(t.Name, err), nil
+		}
+		sess, err := s.sessions.get(ctx)
+		if err != nil {
+			return toolError(t.Name, err), nil
+		}
+		v, err := t.run(ctx, &call{s: sess, args: args, reveal: s.reveal})
+		if err != nil {
+			return toolError(t.Name, err), nil
+		}
+		b, err := json.Marshal(present(v, s.reveal))
+		if err != nil {
+			return toolError(t.Name, err), nil
+		}
+		return &mcp.CallToolResult{
+			Content:              []mcp.Content{mcp.NewTextContent(string(b))},
+			RawStructuredContent: b,
+		}, nil
+	}
+}
+
+func rawArguments(req mcp.CallToolRequest) (json.RawMessage, error) {
+	if len(req.Params.RawArguments) > 0 {
+		return req.Params.RawArguments, nil
+	}
+	if req.Params.Arguments == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(req.Params.Arguments)
+	if err != nil {
+		return nil, argError{[]string{"the arguments could not be read as JSON"}}
+	}
+	return b, nil
+}
+
+// toolError turns a failure into an isError result whose text says what
+// happened and what to do. It never carries a credential: owui errors hold
+// none, and argument problems name fields, not values.
+func toolError(tool string, err error) *mcp.CallToolResult {
+	var ae argError
+	var oe *owui.Error
+	switch {
+	case errors.As(err, &ae):
+		return mcp.NewToolResultError("invalid arguments for " + tool + ": " + ae.Error() + ". Nothing was sent to Open WebUI; fix the arguments and call again.")
+	case errors.As(err, &oe):
+		return mcp.NewToolResultError(oe.Error())
+	}
+	return mcp.NewToolResultError(tool + ": " + err.Error())
+}

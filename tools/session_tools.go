@@ -1,0 +1,103 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
+
+// Tools of the "session" toolset: getting, keeping and ending the Open WebUI
+// session of this MCP client.
+
+const keptNote = " Keeps the token (never shown) for later calls."
+
+func signin() def {
+	return def{
+		op: owui.OpSignin, toolset: tsSession, title: "Sign in",
+		desc:  "Sign in with email and password. " + anyone + " Max 15 tries per email in 3 min." + keptNote,
+		hints: hints{},
+		in:    &owui.SigninForm{}, out: &owui.SessionUserResponse{},
+		run: withForm((*owui.Session).Signin),
+	}
+}
+
+func signinLDAP() def {
+	return def{
+		op: owui.OpSigninLDAP, toolset: tsSession, title: "Sign in with LDAP",
+		desc:  "Sign in with LDAP username and password, if LDAP is on. " + anyone + " Creates the account on first use." + keptNote,
+		hints: hints{openWorld: true},
+		in:    &owui.LdapForm{}, out: &owui.SessionUserResponse{},
+		run: withForm((*owui.Session).SigninLDAP),
+	}
+}
+
+func signup() def {
+	return def{
+		op: owui.OpSignup, toolset: tsSession, title: "Sign up",
+		desc:  "Create an account and sign in as it. " + anyone + " The first account ever becomes admin and turns sign-up off; later ones need sign-up on and get the default role (often pending: an admin must approve)." + keptNote,
+		hints: hints{},
+		in:    &owui.SignupForm{}, out: &owui.SessionUserResponse{},
+		run: withForm((*owui.Session).Signup),
+	}
+}
+
+func signOut() def {
+	return def{
+		op: owui.OpSignOut, toolset: tsSession, title: "Sign out",
+		desc:  "Sign out; this MCP session forgets its token. " + anyone + " Without Redis the old token stays valid until it expires.",
+		hints: hints{destructive: true, idempotent: true},
+		out:   &owui.SignoutResponse{},
+		run:   noArgs((*owui.Session).SignOut),
+	}
+}
+
+func getSessionUser() def {
+	return def{
+		op: owui.OpGetSessionUser, toolset: tsSession, title: "Who am I",
+		desc:  "Show the signed-in account, its permissions and session expiry. " + signedIn,
+		hints: hints{readOnly: true, idempotent: true},
+		out:   &owui.SessionUserInfoResponse{},
+		run:   noArgs((*owui.Session).GetSessionUser),
+	}
+}
+
+type tokenExchangeArgs struct {
+	Provider string `json:"provider" jsonschema:"required,minLength=1" jsonschema_description:"Provider: google, microsoft, github, oidc or feishu."`
+	owui.TokenExchangeForm
+}
+
+func tokenExchange() def {
+	return def{
+		op: owui.OpTokenExchange, toolset: tsSession, title: "OAuth token exchange",
+		desc:  "Trade an OAuth provider access token for a session of its linked account. " + anyone + " Needs token exchange on; never creates accounts." + keptNote,
+		hints: hints{openWorld: true},
+		in:    &tokenExchangeArgs{}, out: &owui.SessionUserResponse{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var a tokenExchangeArgs
+			if err := c.bind(&a); err != nil {
+				return nil, err
+			}
+			return c.s.TokenExchange(ctx, a.Provider, a.TokenExchangeForm)
+		},
+	}
+}
+
+type providerArgs struct {
+	Provider string `json:"provider" jsonschema:"required,minLength=1" jsonschema_description:"Provider, e.g. oidc or google."`
+}
+
+func deleteOAuthSession() def {
+	return def{
+		op: owui.OpDeleteOAuthSession, toolset: tsSession, title: "End an OAuth session",
+		desc:  "Delete the account's stored OAuth session for a provider. " + verified + " Fails if none.",
+		hints: hints{destructive: true, idempotent: true},
+		in:    &providerArgs{}, out: &okResult{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var a providerArgs
+			if err := c.bind(&a); err != nil {
+				return nil, err
+			}
+			return c.s.DeleteOAuthSession(ctx, a.Provider)
+		},
+	}
+}

@@ -1,0 +1,129 @@
+package tools
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
+
+// credentialKey carries a hosted client's own Open WebUI credential (from a
+// request header) into the tool handlers.
+type credentialKey struct{}
+
+// WithCredential attaches a client's own Open WebUI credential to ctx; it
+// becomes the starting credential of that client's session.
+func WithCredential(ctx context.Context, cred string) context.Context {
+	if cred == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, credentialKey{}, cred)
+}
+
+var errNoSession = errors.New("this request arrived without an MCP session, so there is nowhere to keep an Open WebUI sign-in; connect with protocol version 2025-11-25 or earlier (owui-mcp's HTTP transport negotiates it) or use stdio")
+
+// sessions maps each MCP client session to its own Open WebUI session, so
+// that a token one client obtains is never used for another.
+type sessions struct {
+	client  *owui.Client
+	initial string        // server-wide starting credential (OWUI_API_KEY)
+	ttl     time.Duration // idle time after which a session is forgotten; 0: never
+	now     func() time.Time
+
+	mu        sync.Mutex
+	m         map[string]*entry
+	lastSweep time.Time
+}
+
+type entry struct {
+	sid  string
+	s    *owui.Session
+	last time.Time
+}
+
+func newSessions(c *owui.Client, initial string, ttl time.Duration) *sessions {
+	return &sessions{client: c, initial: initial, ttl: ttl, now: time.Now, m: map[string]*entry{}}
+}
+
+// get returns the Open WebUI session of the MCP session in ctx, creating it
+// on first use. A client that brings its own credential gets a session of its
+// own per credential, so switching keys never mixes identities.
+func (st *sessions) get(ctx context.Context) (*owui.Session, error) {
+	cs := server.ClientSessionFromContext(ctx)
+	if cs == nil || cs.SessionID() == "" {
+		return nil, errNoSession
+	}
+	sid := cs.SessionID()
+	key, cred := sid, st.initial
+	if c, ok := ctx.Value(credentialKey{}).(string); ok {
+		sum := sha256.Sum256([]byte(c))
+		key, cred = sid+"\x00"+string(sum[:8]), c
+	}
+	now := st.now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.sweepLocked(now)
+	e := st.m[key]
+	if e != nil && st.ttl > 0 && now.Sub(e.last) > st.ttl {
+		e.s.Clear() // idle too long, even if no sweep has run since
+		e = nil
+	}
+	if e == nil {
+		e = &entry{sid: sid, s: st.client.NewSession(cred)}
+		st.m[key] = e
+	}
+	e.last = now
+	return e.s, nil
+}
+
+// drop forgets every Open WebUI session of an MCP session that ended.
+func (st *sessions) drop(sid string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k, e := range st.m {
+		if e.sid == sid {
+			e.s.Clear()
+			delete(st.m, k)
+		}
+	}
+}
+
+// sweepLocked forgets sessions idle for longer than ttl. It runs on access,
+// at most every ttl/4, so no goroutine has to be stopped.
+func (st *sessions) sweepLocked(now time.Time) {
+	if st.ttl <= 0 || now.Sub(st.lastSweep) < st.ttl/4 {
+		return
+	}
+	st.lastSweep = now
+	for k, e := range st.m {
+		if now.Sub(e.last) > st.ttl {
+			e.s.Clear()
+			delete(st.m, k)
+		}
+	}
+}
+
+func (st *sessions) len() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.m)
+}
+
+// shortID identifies a session in logs without revealing it (an SSE session
+// id is a bearer capability).
+func shortID(sid string) string {
+	sum := sha256.Sum256([]byte(sid))
+	const hexdigits = "0123456789abcdef"
+	var b strings.Builder
+	for _, c := range sum[:4] {
+		b.WriteByte(hexdigits[c>>4])
+		b.WriteByte(hexdigits[c&15])
+	}
+	return b.String()
+}
