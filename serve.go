@@ -12,10 +12,18 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/tools"
 )
+
+// drain refuses new tool calls and waits up to grace for those in flight.
+func drain(srv *tools.Server, grace time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Drain(ctx); err != nil {
+		log.Warn("calls still in flight after the shutdown grace period were abandoned", "grace", grace)
+	}
+}
 
 // checkHosting refuses configurations that would expose a shared credential.
 func checkHosting(cfg *config) error {
