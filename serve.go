@@ -49,6 +49,9 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// listening reports the bound address; tests replace it to learn the port.
+var listening = func(string) {}
+
 // serveHTTP serves streamable HTTP at /mcp and SSE at /sse + /message on one
 // listener until ctx ends, then shuts down gracefully.
 func serveHTTP(ctx context.Context, srv *tools.Server, cfg *config, log *slog.Logger) error {
@@ -56,6 +59,7 @@ func serveHTTP(ctx context.Context, srv *tools.Server, cfg *config, log *slog.Lo
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+	listening(ln.Addr().String())
 	h := newHTTPHandler(srv, cfg, log)
 	hs := &http.Server{
 		Handler:           h,

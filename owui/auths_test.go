@@ -47,6 +47,26 @@ func TestSigninKeepsTokenAndGetSessionUser(t *testing.T) {
 	}
 }
 
+// TestSessionsOfOneClientAreSeparate: the server sets a token cookie on
+// sign-in; no other session of the same client may ride on it.
+func TestSessionsOfOneClientAreSeparate(t *testing.T) {
+	tg := newTarget(t)
+	c := tg.client(t)
+	a, b := c.NewSession(""), c.NewSession("")
+	if _, err := a.Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: tg.adminPass}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.GetSessionUser(ctx)
+	wantErr(t, err, 401, "Not authenticated")
+	if tg.emu != nil {
+		for _, r := range tg.emu.Requests() {
+			if r.Header.Get("Cookie") != "" {
+				t.Fatalf("a cookie was sent: %s %s", r.Method, r.Path)
+			}
+		}
+	}
+}
+
 func TestGetSessionUserErrors(t *testing.T) {
 	tg := newTarget(t)
 	_, err := tg.client(t).NewSession("").GetSessionUser(ctx)

@@ -75,6 +75,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	// Hosted servers put many sessions in front of one Open WebUI.
 	tr.MaxIdleConnsPerHost = 64
 	rc := resty.New().
+		// No cookie jar: Open WebUI sets a "token" cookie on sign-in, and a
+		// jar shared by every session would sign them all in as that account.
+		SetCookieJar(nil).
 		SetTransport(tr).
 		SetLogger(discardLogger{}).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(func(*http.Request, []*http.Request) error {

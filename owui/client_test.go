@@ -32,17 +32,17 @@ func TestParseBaseURL(t *testing.T) {
 		}
 	}
 	bad := map[string]string{
-		"":                         "http://",
-		"h:8080":                   "http://",
-		"ftp://h":                  "http://",
-		"http://":                  "no host",
-		"http://user:pw@h":         "credentials",
-		"http://h/api?x=1":         "query",
-		"http://h/api#f":           "fragment",
-		"http://h:99999":           "port",
-		"http://h:port":            "",
-		"http://%zz":               "",
-		"http://h/api?":            "query",
+		"":                 "http://",
+		"h:8080":           "http://",
+		"ftp://h":          "http://",
+		"http://":          "no host",
+		"http://user:pw@h": "credentials",
+		"http://h/api?x=1": "query",
+		"http://h/api#f":   "fragment",
+		"http://h:99999":   "port",
+		"http://h:port":    "",
+		"http://%zz":       "",
+		"http://h/api?":    "query",
 	}
 	for in, want := range bad {
 		if _, err := owui.ParseBaseURL(in); err == nil || !strings.Contains(err.Error(), want) {

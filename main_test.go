@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/tools"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
+)
+
+// binary is owui-mcp built once for the subprocess tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "owui-mcp-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "owui-mcp")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var bg = context.Background()
+
+func initialize(t testing.TB, c *client.Client) *mcp.InitializeResult {
+	t.Helper()
+	res, err := c.Initialize(bg, mcp.InitializeRequest{Params: mcp.InitializeParams{ClientInfo: mcp.Implementation{Name: "test", Version: "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// stdioClient starts the built binary as an MCP stdio subprocess.
+func stdioClient(t testing.TB, env ...string) *toolstest.Client {
+	t.Helper()
+	c, err := client.NewStdioMCPClient(binary, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	initialize(t, c)
+	return &toolstest.Client{T: t, C: c}
+}
+
+func TestStdioAllTools(t *testing.T) {
+	emu := owuitest.NewServer(toolstest.EmulatorOptions()...)
+	defer emu.Close()
+	c := stdioClient(t, "OWUI_SERVER="+emu.URL)
+	toolstest.AllTools(t, c)
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// hosted runs owui-mcp in-process on a loopback port and returns its base
+// URL; it stops when the test ends.
+func hosted(t testing.TB, transportName string, env map[string]string, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	addrs := make(chan string, 1)
+	listening = func(a string) { addrs <- a }
+	t.Cleanup(func() { listening = func(string) {} })
+	ctx, cancel := context.WithCancel(bg)
+	logs := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"--transport", transportName, "--addr", "127.0.0.1:0"}, args...),
+			strings.NewReader(""), io.Discard, logs, func(k string) string { return env[k] })
+	}()
+	select {
+	case a := <-addrs:
+		t.Cleanup(func() {
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("exit code %d; logs:\n%s", code, logs)
+				}
+			case <-time.After(5 * time.Second):
+				t.Error("no graceful exit within 5s")
+			}
+		})
+		return "http://" + a, logs
+	case code := <-done:
+		cancel()
+		t.Fatalf("exited with %d before listening:\n%s", code, logs)
+	case <-time.After(5 * time.Second):
+		cancel()
+		t.Fatal("not listening after 5s")
+	}
+	return "", nil
+}
+
+// hostedClient connects an MCP client over transportName ("http" or "sse").
+func hostedClient(t testing.TB, transportName, base string, headers map[string]string) *toolstest.Client {
+	t.Helper()
+	var c *client.Client
+	var err error
+	if transportName == "http" {
+		c, err = client.NewStreamableHttpClient(base+"/mcp", transport.WithHTTPHeaders(headers))
+	} else {
+		c, err = client.NewSSEMCPClient(base+"/sse", transport.WithHeaders(headers))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(bg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	res := initialize(t, c)
+	if res.ProtocolVersion == mcp.LATEST_PROTOCOL_VERSION && transportName == "http" {
+		t.Errorf("hosted HTTP negotiated %s, which has no sessions", res.ProtocolVersion)
+	}
+	return &toolstest.Client{T: t, C: c}
+}
+
+func TestHostedAllTools(t *testing.T) {
+	for _, tr := range []string{"http", "sse"} {
+		t.Run(tr, func(t *testing.T) {
+			emu := owuitest.NewServer(toolstest.EmulatorOptions()...)
+			defer emu.Close()
+			base, _ := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL})
+			toolstest.AllTools(t, hostedClient(t, tr, base, nil))
+		})
+	}
+}
+
+// TestHostedClientsAreIsolated signs clients in as different accounts at
+// once, over both hosted transports; each must only ever see itself.
+func TestHostedClientsAreIsolated(t *testing.T) {
+	users := []owuitest.User{
+		{Name: "A", Email: "a@example.com", Password: "pa", Role: "admin"},
+		{Name: "B", Email: "b@example.com", Password: "pb", Role: "user"},
+		{Name: "C", Email: "c@example.com", Password: "pc", Role: "pending"},
+	}
+	emu := owuitest.NewServer(owuitest.WithUsers(users...))
+	defer emu.Close()
+	base, _ := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL})
+	var wg sync.WaitGroup
+	for i, u := range users {
+		for _, tr := range []string{"http", "sse"} {
+			if tr == "sse" {
+				continue // one transport per listener; SSE is covered below
+			}
+			c := hostedClient(t, tr, base, nil)
+			c.OK("signin", map[string]any{"email": u.Email, "password": u.Password})
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := 0; j < 10; j++ {
+					me, text, isErr := c.Call("get_session_user", nil)
+					if isErr || me["email"] != u.Email {
+						t.Errorf("client %d saw %v (%s)", i, me["email"], text)
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	// A client that never signed in has no identity, whatever others did.
+	hostedClient(t, "http", base, nil).Fail("get_session_user", nil, "Not authenticated")
+
+	sseBase, _ := hosted(t, "sse", map[string]string{"OWUI_SERVER": emu.URL})
+	a := hostedClient(t, "sse", sseBase, nil)
+	b := hostedClient(t, "sse", sseBase, nil)
+	a.OK("signin", map[string]any{"email": "a@example.com", "password": "pa"})
+	b.OK("signin", map[string]any{"email": "b@example.com", "password": "pb"})
+	if me := a.OK("get_session_user", nil); me["email"] != "a@example.com" {
+		t.Errorf("SSE client A saw %v", me["email"])
+	}
+	if me := b.OK("get_session_user", nil); me["email"] != "b@example.com" {
+		t.Errorf("SSE client B saw %v", me["email"])
+	}
+}
+
+// TestStdioStdoutIsOnlyJSONRPC drives the binary by hand, with debug logs on,
+// and checks that every byte on stdout is JSON-RPC.
+func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
+	emu := owuitest.NewServer()
+	defer emu.Close()
+	cmd := exec.Command(binary, "--log-level", "debug")
+	cmd.Env = append(os.Environ(), "OWUI_SERVER="+emu.URL)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_session_user","arguments":{}}}`,
+		`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"signup","arguments":{"name":"A","email":"a@example.com","password":"pw"}}}`,
+		`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}`,
+		`this is not json`,
+	}
+	for _, m := range msgs {
+		fmt.Fprintln(stdin, m)
+	}
+	// Closing stdin ends the session, but only after every answer is written.
+	stdin.Close()
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var msg struct {
+			JSONRPC string          `json:"jsonrpc"`
+			ID      json.RawMessage `json:"id"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &msg); err != nil || msg.JSONRPC != "2.0" {
+			t.Fatalf("stdout line is not JSON-RPC: %q", sc.Text())
+		}
+		seen[string(msg.ID)] = true
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v\n%s", err, stderr.String())
+	}
+	for _, id := range []string{"1", "2", "3", "4", "5", "null"} {
+		if !seen[id] {
+			t.Errorf("no answer for id %s", id)
+		}
+	}
+	if !strings.Contains(stderr.String(), "level=DEBUG") {
+		t.Errorf("no debug logs on stderr:\n%s", stderr.String())
+	}
+}
+
+func TestToolsCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(bg, []string{"tools"}, nil, &out, &errb, func(string) string { return "" }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if out.String() != tools.Markdown(tools.Catalogue()) {
+		t.Error("tools prints something else than the catalogue")
+	}
+	out.Reset()
+	if code := run(bg, []string{"tools", "--json", "--read-only"}, nil, &out, &errb, func(string) string { return "" }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var list struct{ Tools []map[string]any }
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil || len(list.Tools) != 7 {
+		t.Fatalf("%v: %d tools", err, len(list.Tools))
+	}
+	for _, tl := range list.Tools {
+		if tl["inputSchema"] == nil || tl["outputSchema"] == nil || tl["annotations"].(map[string]any)["readOnlyHint"] != true {
+			t.Errorf("%v", tl)
+		}
+	}
+}
+
+func TestReadmeToolTableIsCurrent(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- tools:begin -->\n", "<!-- tools:end -->"
+	s := string(readme)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatal("README has no tools:begin/end markers")
+	}
+	want := tools.Markdown(tools.Catalogue())
+	if got := s[i+len(begin) : j]; got != want {
+		if os.Getenv("UPDATE_GOLDEN") != "" {
+			s = s[:i+len(begin)] + want + s[j:]
+			if err := os.WriteFile("README.md", []byte(s), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("README's tool table is stale; regenerate with UPDATE_GOLDEN=1 go test -run Readme .")
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		code int
+		out  string
+	}{
+		{[]string{"--version"}, nil, 0, "owui-mcp "},
+		{[]string{"--help"}, nil, 0, "OWUI_MCP_TRANSPORT"},
+		{[]string{"--transport", "carrier-pigeon"}, nil, 2, "use stdio, sse or http"},
+		{[]string{"--timeout", "0s"}, nil, 2, "positive duration"},
+		{[]string{"--log-level", "loud"}, nil, 2, "debug, info, warn or error"},
+		{[]string{"--addr", "8765"}, nil, 2, "HOST:PORT"},
+		{[]string{"--toolsets", "admin,nope"}, nil, 2, "valid toolsets: session, profile"},
+		{[]string{"--exclude-tools", "signout"}, nil, 2, "valid tools: get_session_user"},
+		{[]string{"sk-secret"}, nil, 2, "secrets go in environment variables"},
+		{[]string{"--server", "ftp://x"}, nil, 2, "http:// or https://"},
+		{[]string{"--transport", "http", "--addr", "0.0.0.0:0"}, map[string]string{"OWUI_API_KEY": "sk-x"}, 2, "OWUI_MCP_AUTH_TOKEN"},
+		{nil, map[string]string{"OWUI_MCP_TRANSPORT": "sse", "OWUI_MCP_ADDR": "[::]:0", "OWUI_API_KEY": "sk-x"}, 2, "refusing to serve sse"},
+	}
+	for _, tc := range cases {
+		var out syncBuffer
+		code := run(bg, tc.args, strings.NewReader(""), &out, &out, func(k string) string { return tc.env[k] })
+		if code != tc.code || !strings.Contains(out.String(), tc.out) {
+			t.Errorf("%v %v: exit %d, output %q; want %d and %q", tc.args, tc.env, code, out.String(), tc.code, tc.out)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	base, _ := hosted(t, "http", nil)
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	resp.Body.Close()
+}

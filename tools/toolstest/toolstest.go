@@ -1,0 +1,223 @@
+// Package toolstest holds what the MCP-level tests of several packages share:
+// a client wrapper that checks every result's shape, and the scenario that
+// walks through all 23 tools over any transport.
+package toolstest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/tools"
+)
+
+const mask = tools.Mask
+
+// EmulatorOptions sets up the Open WebUI AllTools expects: empty, with API
+// keys on, an LDAP directory and an OAuth provider whose token belongs to the
+// first account.
+func EmulatorOptions() []owuitest.Option {
+	return []owuitest.Option{
+		owuitest.WithAPIKeys(true),
+		owuitest.WithLDAP(owuitest.LDAPEntry{Username: "ldapuser", Password: "ldap-pw", Email: "ldap@corp.example", CN: "Ldap User"}),
+		owuitest.WithOAuth("oidc", owuitest.OAuthToken{AccessToken: "oauth-token", Sub: "sub-1", Email: "first@example.com"}),
+		owuitest.WithOAuthMergeByEmail(true),
+	}
+}
+
+// Client wraps an MCP client for tests.
+type Client struct {
+	T testing.TB
+	C *client.Client
+}
+
+// Call runs a tool and returns its structured result, its text and whether
+// it is an error; a protocol error fails the test.
+func (m *Client) Call(name string, args any) (map[string]any, string, bool) {
+	m.T.Helper()
+	res, err := m.C.CallTool(context.Background(), mcp.CallToolRequest{Params: mcp.CallToolParams{Name: name, Arguments: args}})
+	if err != nil {
+		m.T.Fatalf("%s: protocol error %v", name, err)
+	}
+	if len(res.Content) != 1 {
+		m.T.Fatalf("%s: %d content blocks", name, len(res.Content))
+	}
+	text := mcp.GetTextFromContent(res.Content[0])
+	sc, _ := res.StructuredContent.(map[string]any)
+	return sc, text, res.IsError
+}
+
+// OK runs a tool that must succeed and checks that the text block carries
+// exactly the structured result.
+func (m *Client) OK(name string, args any) map[string]any {
+	m.T.Helper()
+	sc, text, isErr := m.Call(name, args)
+	if isErr {
+		m.T.Fatalf("%s failed: %s", name, text)
+	}
+	var fromText map[string]any
+	if err := json.Unmarshal([]byte(text), &fromText); err != nil {
+		m.T.Fatalf("%s: text is not the JSON result: %q", name, text)
+	}
+	if b1, b2 := mustJSON(fromText), mustJSON(sc); b1 != b2 {
+		m.T.Fatalf("%s: text %s != structuredContent %s", name, b1, b2)
+	}
+	return sc
+}
+
+// Fail runs a tool that must fail and returns the error text, checking it
+// mentions every part.
+func (m *Client) Fail(name string, args any, parts ...string) string {
+	m.T.Helper()
+	_, text, isErr := m.Call(name, args)
+	if !isErr {
+		m.T.Fatalf("%s succeeded, want an error: %s", name, text)
+	}
+	for _, p := range parts {
+		if !strings.Contains(text, p) {
+			m.T.Errorf("%s error %q lacks %q", name, text, p)
+		}
+	}
+	return text
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func signinArgs(email, pw string) map[string]any {
+	return map[string]any{"email": email, "password": pw}
+}
+
+// AllTools walks through every tool as an agent would, without ever passing a
+// token: sign up as the first admin, profile, time zone, password, sign out
+// and a refused call, sign in again, add a user, admin details and settings,
+// LDAP, API keys, OAuth settings, token exchange, OAuth sessions and LDAP
+// sign-in. The Open WebUI must start empty, built with EmulatorOptions.
+func AllTools(t testing.TB, c *Client) {
+	t.Helper()
+	r := c.OK("signup", map[string]any{"name": "First", "email": "first@example.com", "password": "pw-1"})
+	if r["role"] != "admin" || strings.HasPrefix(fmt.Sprint(r["token"]), "ey") {
+		t.Fatalf("signup %v", r)
+	}
+	me := c.OK("get_session_user", nil)
+	if me["email"] != "first@example.com" || strings.HasPrefix(fmt.Sprint(me["token"]), "ey") {
+		t.Fatalf("session user %v", me)
+	}
+	c.OK("update_profile", map[string]any{"bio": "Runs this server", "date_of_birth": "1990-01-02"})
+	me = c.OK("get_session_user", nil)
+	if me["bio"] != "Runs this server" || me["name"] != "First" || me["date_of_birth"] != "1990-01-02" {
+		t.Fatalf("profile after update %v", me)
+	}
+	c.OK("update_profile", map[string]any{"name": "First Admin"})
+	me = c.OK("get_session_user", nil)
+	if me["bio"] != "Runs this server" || me["name"] != "First Admin" {
+		t.Fatalf("update_profile lost a field: %v", me)
+	}
+	if st := c.OK("update_timezone", map[string]any{"timezone": "Europe/Berlin"}); st["status"] != true {
+		t.Fatalf("timezone %v", st)
+	}
+	if ok := c.OK("update_password", map[string]any{"password": "pw-1", "new_password": "pw-2"}); ok["ok"] != true {
+		t.Fatalf("password %v", ok)
+	}
+	if out := c.OK("sign_out", nil); out["status"] != true {
+		t.Fatalf("sign_out %v", out)
+	}
+	c.Fail("get_session_user", nil, "Not authenticated", "sign in")
+	c.Fail("signin", signinArgs("first@example.com", "pw-1"), "incorrect")
+	c.OK("signin", signinArgs("first@example.com", "pw-2"))
+
+	added := c.OK("add_user", map[string]any{"name": "Bob", "email": "bob@example.com", "password": "pw-b", "role": "user"})
+	if added["role"] != "user" || strings.HasPrefix(fmt.Sprint(added["token"]), "ey") {
+		t.Fatalf("add_user %v", added)
+	}
+	if me := c.OK("get_session_user", nil); me["email"] != "first@example.com" {
+		t.Fatalf("add_user switched the session to %v", me["email"])
+	}
+	if d := c.OK("get_admin_details", nil); d["email"] != "first@example.com" {
+		t.Fatalf("admin details %v", d)
+	}
+	cfg := c.OK("get_admin_config", nil)
+	if len(cfg) != 28 {
+		t.Errorf("admin config has %d keys", len(cfg))
+	}
+	up := c.OK("update_admin_config", map[string]any{"ENABLE_SIGNUP": true, "RESPONSE_WATERMARK": "draft"})
+	if st := up["stored"].(map[string]any); st["ENABLE_SIGNUP"] != true || st["RESPONSE_WATERMARK"] != "draft" || len(st) != 2 {
+		t.Fatalf("update_admin_config %v", up)
+	}
+	after := c.OK("get_admin_config", nil)
+	for k, v := range cfg {
+		if k == "ENABLE_SIGNUP" || k == "RESPONSE_WATERMARK" {
+			continue
+		}
+		if !reflect.DeepEqual(after[k], v) {
+			t.Errorf("update_admin_config changed %s: %v -> %v", k, v, after[k])
+		}
+	}
+
+	ldap := c.OK("get_ldap_server", nil)
+	if ldap["app_dn_password"] != "" && ldap["app_dn_password"] != mask {
+		t.Fatalf("bind password shown: %v", ldap["app_dn_password"])
+	}
+	c.OK("update_ldap_server", map[string]any{"app_dn": "", "app_dn_password": "s3cret-bind", "search_filters": "(objectClass=person)"})
+	ldap = c.OK("get_ldap_server", nil)
+	if ldap["app_dn_password"] != mask || ldap["search_filters"] != "(objectClass=person)" {
+		t.Fatalf("ldap after update %v", ldap)
+	}
+	// The mask sent back, as an agent echoing what it read, keeps the secret.
+	ldap["port"] = 636
+	delete(ldap, "enable_group_management")
+	c.OK("update_ldap_server", ldap)
+	if on := c.OK("get_ldap_config", nil); on["ENABLE_LDAP"] != true {
+		t.Fatalf("ldap config %v", on)
+	}
+	c.OK("update_ldap_config", map[string]any{"enable_ldap": true})
+
+	key := c.OK("generate_api_key", nil)
+	if k := fmt.Sprint(key["api_key"]); !strings.HasPrefix(k, "sk-…") || len([]rune(k)) != 8 {
+		t.Fatalf("api key not masked: %q", k)
+	}
+	if got := c.OK("get_api_key", nil); got["api_key"] != key["api_key"] {
+		t.Fatalf("get_api_key %v", got)
+	}
+	if ok := c.OK("delete_api_key", nil); ok["ok"] != true {
+		t.Fatalf("delete_api_key %v", ok)
+	}
+	c.Fail("get_api_key", nil, "API key is missing")
+
+	oc := c.OK("update_oauth_config", map[string]any{"OAUTH_CLIENT_SECRET": "client-secret-1", "OAUTH_PROVIDER_NAME": "Corp"})
+	if st := oc["stored"].(map[string]any); st["OAUTH_CLIENT_SECRET"] != mask || st["OAUTH_PROVIDER_NAME"] != "Corp" {
+		t.Fatalf("update_oauth_config %v", oc)
+	}
+	if got := c.OK("get_oauth_config", nil); got["OAUTH_CLIENT_SECRET"] != mask {
+		t.Fatalf("client secret shown: %v", got["OAUTH_CLIENT_SECRET"])
+	}
+	c.OK("update_oauth_config", map[string]any{"OAUTH_CLIENT_SECRET": mask, "OAUTH_SCOPES": "openid email"})
+
+	// Token exchange replaces the session; then its OAuth session is ended.
+	ex := c.OK("token_exchange", map[string]any{"provider": "oidc", "token": "oauth-token"})
+	if ex["email"] != "first@example.com" {
+		t.Fatalf("token_exchange %v", ex)
+	}
+	if ok := c.OK("delete_oauth_session", map[string]any{"provider": "oidc"}); ok["ok"] != true {
+		t.Fatalf("delete_oauth_session %v", ok)
+	}
+	c.Fail("delete_oauth_session", map[string]any{"provider": "oidc"}, "No OAuth session found")
+
+	// LDAP sign-in replaces the session with the directory account's.
+	l := c.OK("signin_ldap", map[string]any{"user": "ldapuser", "password": "ldap-pw"})
+	if l["email"] != "ldap@corp.example" {
+		t.Fatalf("signin_ldap %v", l)
+	}
+	if me := c.OK("get_session_user", nil); me["email"] != "ldap@corp.example" {
+		t.Fatalf("after LDAP sign-in: %v", me["email"])
+	}
+}
