@@ -70,8 +70,14 @@ func stdioClient(t testing.TB, env ...string) *toolstest.Client {
 func TestStdioAllTools(t *testing.T) {
 	emu := owuitest.NewServer(toolstest.EmulatorOptions()...)
 	defer emu.Close()
-	c := stdioClient(t, "OWUI_SERVER="+emu.URL)
+	c := stdioClient(t, "OWUI_SERVER="+emu.URL, "OWUI_MCP_LOG_LEVEL=debug")
 	toolstest.AllTools(t, c)
+	stderr, _ := client.GetStderr(c.C)
+	_ = c.C.Close()
+	logs, _ := io.ReadAll(stderr)
+	if found := toolstest.FindSecrets(string(logs), toolstest.ScenarioSecrets...); len(found) > 0 || !strings.Contains(string(logs), "tool call") {
+		t.Errorf("secrets in debug logs: %q\n%s", found, logs)
+	}
 }
 
 // syncBuffer is a goroutine-safe log sink.
@@ -159,8 +165,11 @@ func TestHostedAllTools(t *testing.T) {
 		t.Run(tr, func(t *testing.T) {
 			emu := owuitest.NewServer(toolstest.EmulatorOptions()...)
 			defer emu.Close()
-			base, _ := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL})
+			base, logs := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug")
 			toolstest.AllTools(t, hostedClient(t, tr, base, nil))
+			if found := toolstest.FindSecrets(logs.String(), toolstest.ScenarioSecrets...); len(found) > 0 || !strings.Contains(logs.String(), "tool call") {
+				t.Errorf("secrets in debug logs: %q\n%s", found, logs)
+			}
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,4 +221,26 @@ func AllTools(t testing.TB, c *Client) {
 	if me := c.OK("get_session_user", nil); me["email"] != "ldap@corp.example" {
 		t.Fatalf("after LDAP sign-in: %v", me["email"])
 	}
+}
+
+// JSON renders v as compact JSON, e.g. to search a result for a secret.
+func JSON(v any) string { return mustJSON(v) }
+
+// ScenarioSecrets are the secret values AllTools sends; none may ever show
+// in a result or a log line.
+var ScenarioSecrets = []string{"pw-1", "pw-2", "pw-b", "ldap-pw", "s3cret-bind", "client-secret-1", "oauth-token"}
+
+// secretPatterns match credentials the servers mint: JWTs and full API keys.
+var secretPatterns = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.|sk-[0-9a-f]{32}`)
+
+// FindSecrets returns what in text looks like a leaked secret: a JWT, a full
+// API key, or one of known.
+func FindSecrets(text string, known ...string) []string {
+	found := secretPatterns.FindAllString(text, -1)
+	for _, k := range known {
+		if strings.Contains(text, k) {
+			found = append(found, k)
+		}
+	}
+	return found
 }

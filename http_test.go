@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+
+	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
+)
+
+const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
+
+func post(t *testing.T, url string, body []byte, headers map[string]string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range headers {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func TestHostedGuards(t *testing.T) {
+	base, _ := hosted(t, "http", nil)
+	cases := []struct {
+		name    string
+		headers map[string]string
+		body    []byte
+		status  int
+	}{
+		{"plain initialize", nil, []byte(initBody), 200},
+		{"loopback origin", map[string]string{"Origin": "http://localhost:6274"}, []byte(initBody), 200},
+		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, []byte(initBody), 403},
+		{"null origin", map[string]string{"Origin": "null"}, []byte(initBody), 403},
+		{"foreign host (DNS rebinding)", map[string]string{"Host": "evil.example:8765"}, []byte(initBody), 403},
+		{"body over 1 MiB", nil, bytes.Repeat([]byte(" "), 1<<20+1), 413},
+	}
+	for _, tc := range cases {
+		if got := post(t, base+"/mcp", tc.body, tc.headers).StatusCode; got != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, got, tc.status)
+		}
+	}
+	// Chunked bodies, whose size is not announced, are bounded too.
+	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", io.MultiReader(strings.NewReader(`{"a":"`), bytes.NewReader(bytes.Repeat([]byte("x"), 2<<20))))
+	req.ContentLength = -1
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 413 {
+		t.Errorf("chunked 2 MiB body: status %d", resp.StatusCode)
+	}
+	// SSE's message endpoint has the same guards.
+	sse, _ := hosted(t, "sse", nil)
+	if got := post(t, sse+"/message?sessionId=x", []byte(initBody), map[string]string{"Origin": "https://evil.example"}).StatusCode; got != 403 {
+		t.Errorf("SSE foreign origin: %d", got)
+	}
+}
+
+func TestHostedAuthToken(t *testing.T) {
+	emu := owuitest.NewServer(owuitest.WithUsers(owuitest.User{Name: "A", Email: "a@example.com", Password: "pa", Role: "admin"}))
+	defer emu.Close()
+	const token = "endpoint-token-123"
+	for _, tr := range []string{"http", "sse"} {
+		base, _ := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": token})
+		endpoint := base + "/mcp"
+		if tr == "sse" {
+			endpoint = base + "/message?sessionId=x"
+		}
+		for _, auth := range []string{"", "Bearer wrong", "Basic " + token, "Bearer " + token + "x"} {
+			resp := post(t, endpoint, []byte(initBody), map[string]string{"Authorization": auth})
+			if resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s %q: %d %q", tr, auth, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+			}
+		}
+		if tr == "sse" {
+			resp, err := http.Get(base + "/sse")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 401 {
+				t.Errorf("SSE stream without token: %d", resp.StatusCode)
+			}
+		}
+		// With the token, everything works, and the token never reaches Open WebUI.
+		emu.ResetRequests()
+		c := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer " + token})
+		c.OK("signin", map[string]any{"email": "a@example.com", "password": "pa"})
+		c.OK("get_session_user", nil)
+		for _, r := range emu.Requests() {
+			for _, vs := range r.Header {
+				for _, v := range vs {
+					if strings.Contains(v, token) {
+						t.Errorf("%s: the endpoint token reached Open WebUI in %s %s", tr, r.Method, r.Path)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestHostedPerClientCredential: a client's own key in X-OWUI-API-Key is its
+// starting credential, and only its.
+func TestHostedPerClientCredential(t *testing.T) {
+	keyA := "sk-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	emu := owuitest.NewServer(owuitest.WithAPIKeys(true), owuitest.WithUsers(
+		owuitest.User{Name: "A", Email: "a@example.com", Password: "pa", Role: "admin", APIKey: keyA},
+		owuitest.User{Name: "B", Email: "b@example.com", Password: "pb", Role: "admin"}))
+	defer emu.Close()
+	for _, tr := range []string{"http", "sse"} {
+		base, _ := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": "tok"})
+		a := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok", "X-OWUI-API-Key": keyA})
+		b := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok"})
+		if me := a.OK("get_session_user", nil); me["email"] != "a@example.com" || strings.Contains(toolstest.JSON(me), keyA) {
+			t.Errorf("%s: client with key: %v", tr, me)
+		}
+		b.Fail("get_session_user", nil, "Not authenticated")
+	}
+	// Without an endpoint token, the bearer header is the client's own key.
+	base, _ := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL})
+	c, err := client.NewStreamableHttpClient(base+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + keyA}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	initialize(t, c)
+	tc := &toolstest.Client{T: t, C: c}
+	if me := tc.OK("get_session_user", nil); me["email"] != "a@example.com" {
+		t.Errorf("bearer as credential: %v", me)
+	}
+}
+
+func TestSharedKeyOnLoopbackIsAllowed(t *testing.T) {
+	emu := owuitest.NewServer()
+	defer emu.Close()
+	// Loopback binds are only reachable from this machine: OWUI_API_KEY is fine.
+	hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_API_KEY": "sk-x"})
+}
