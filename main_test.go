@@ -248,8 +248,10 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 	for _, m := range msgs {
 		fmt.Fprintln(stdin, m)
 	}
-	// Closing stdin ends the session, but only after every answer is written.
+	// Closing stdin ends the session, but only after every answer is written,
+	// and without waiting out the 10 s shutdown grace.
 	stdin.Close()
+	closed := time.Now()
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -265,6 +267,9 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v\n%s", err, stderr.String())
+	}
+	if d := time.Since(closed); d > 5*time.Second {
+		t.Errorf("exit took %v after stdin closed", d)
 	}
 	for _, id := range []string{"1", "2", "3", "4", "5", "null"} {
 		if !seen[id] {

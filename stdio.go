@@ -106,16 +106,25 @@ func (l *lines) feed(p []byte, each func([]byte)) {
 type message struct {
 	ID     json.RawMessage `json:"id"`
 	Method string          `json:"method"`
+	Result json.RawMessage `json:"result"`
+	Error  json.RawMessage `json:"error"`
 }
 
+// kind tells a request (which will be answered) from a response. A line
+// that is not JSON counts as a request: it is answered with a parse error,
+// whose id is null.
 func kind(line []byte) (isRequest, isResponse bool) {
-	var m message
-	if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &m) != nil {
-		// A line that does not parse still gets an answer (a parse error).
-		return len(bytes.TrimSpace(line)) > 0, false
+	if len(bytes.TrimSpace(line)) == 0 {
+		return false, false
 	}
-	hasID := len(m.ID) > 0 && string(m.ID) != "null"
-	return m.Method != "" && hasID, m.Method == "" && hasID
+	var m message
+	if json.Unmarshal(line, &m) != nil {
+		return true, false
+	}
+	if m.Method != "" {
+		return len(m.ID) > 0 && string(m.ID) != "null", false
+	}
+	return false, len(m.Result) > 0 || len(m.Error) > 0
 }
 
 type trackedReader struct {

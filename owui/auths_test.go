@@ -612,3 +612,63 @@ func TestSessionConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAdminOnlyOperations: every admin route answers a plain user with 401
+// and the ACCESS_PROHIBITED text, which the error turns into advice.
+func TestAdminOnlyOperations(t *testing.T) {
+	tg := newTarget(t)
+	user, _ := tg.user(t, "user")
+	calls := map[string]func() error{
+		"add_user": func() error {
+			_, err := user.AddUser(ctx, owui.AddUserForm{SignupForm: owui.SignupForm{Name: "x", Email: unique("x"), Password: "p"}})
+			return err
+		},
+		"get_admin_config": func() error { _, err := user.GetAdminConfig(ctx); return err },
+		"update_admin_config": func() error {
+			_, err := user.UpdateAdminConfig(ctx, owui.AdminConfig{DefaultUserRole: "user", JWTExpiresIn: "4w"})
+			return err
+		},
+		"get_ldap_server": func() error { _, err := user.GetLDAPServer(ctx); return err },
+		"update_ldap_server": func() error {
+			_, err := user.UpdateLDAPServer(ctx, owui.LdapServerConfig{Label: "l", Host: "h", SearchBase: "dc=x", AttributeForMail: "mail", AttributeForUsername: "uid"})
+			return err
+		},
+		"get_ldap_config":     func() error { _, err := user.GetLDAPConfig(ctx); return err },
+		"update_ldap_config":  func() error { _, err := user.UpdateLDAPConfig(ctx, owui.LdapConfigForm{}); return err },
+		"get_oauth_config":    func() error { _, err := user.GetOAuthConfig(ctx); return err },
+		"update_oauth_config": func() error { _, err := user.UpdateOAuthConfig(ctx, owui.OAuthConfig{}); return err },
+	}
+	for name, call := range calls {
+		e := wantErr(t, call(), 401, accessProhibited, "lacks the role")
+		if e.Op != name {
+			t.Errorf("%s: error names %s", name, e.Op)
+		}
+	}
+}
+
+func TestAdminConfigNonNumericCountIsAServerError(t *testing.T) {
+	emulatorOnly(t) // it makes a real server log a traceback
+	tg := newTarget(t)
+	admin := tg.admin(t)
+	cfg, err := admin.GetAdminConfig(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.FolderMaxFileCount = "many"
+	_, err = admin.UpdateAdminConfig(ctx, *cfg)
+	wantErr(t, err, 500, "Internal Server Error", "failed on its side")
+}
+
+func TestSignOutFailureKeepsCredential(t *testing.T) {
+	emulatorOnly(t)
+	tg := newTarget(t)
+	s := tg.freshAdmin(t)
+	tg.emu.SetFault(owuitest.FaultOnPath("/api/v1/auths/signout",
+		owuitest.FaultStatus(500, "application/json", `{"detail":"Failed to sign out from the OpenID provider."}`)))
+	_, err := s.SignOut(ctx)
+	wantErr(t, err, 500, "Failed to sign out from the OpenID provider.")
+	tg.emu.SetFault(nil)
+	if _, err := s.GetSessionUser(ctx); err != nil {
+		t.Fatalf("credential lost after a failed sign-out: %v", err)
+	}
+}
