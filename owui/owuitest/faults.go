@@ -75,6 +75,8 @@ type statusFault struct {
 func (f statusFault) apply(_ *Server, w http.ResponseWriter, _ *http.Request) bool {
 	if f.contentType != "" {
 		w.Header().Set("Content-Type", f.contentType)
+	} else {
+		w.Header()["Content-Type"] = nil // no sniffing
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.body)))
 	code := f.code
@@ -120,6 +122,9 @@ var hugeChunk = func() []byte {
 func (f hugeFault) apply(s *Server, w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
+	if fl, ok := w.(http.Flusher); ok {
+		fl.Flush() // commit the headers: chunked, no Content-Length
+	}
 	n := f.n
 	// A JSON object whose single string value is padded to n bytes in
 	// total (shorter n: just a prefix of it).

@@ -14,7 +14,107 @@
 //
 // All state lives in memory and is guarded by a mutex, so a Server can be
 // used from many goroutines. Faults (SetFault) let a test suite exercise a
-// client's handling of hung, slow, broken or hostile servers.
+// client's handling of hung, slow, broken or hostile servers. Nothing is
+// logged.
+//
+//	srv := owuitest.NewServer(owuitest.WithUsers(owuitest.User{
+//		Name: "Admin", Email: "admin@example.com", Password: "pw", Role: "admin"}))
+//	defer srv.Close()
+//	// POST srv.APIURL()+"/v1/auths/signin" {"email":..., "password":...}
+//
+// # Routes
+//
+// Under /api/v1/auths: GET / (trailing slash), POST /update/profile,
+// /update/timezone, /update/password, /signin, /ldap, /signup, /add,
+// /signout (GET before 0.9.3), GET /admin/details, GET+POST /admin/config,
+// /admin/config/ldap/server, /admin/config/ldap, /admin/config/oauth,
+// POST+GET+DELETE /api_key, POST /oauth/{provider}/token/exchange and DELETE
+// /oauth/sessions/{provider...}. Outside it: GET /api/version, GET /health
+// and a reduced GET /api/config. HEAD works on every GET route.
+//
+// Request handling follows FastAPI: the route is matched first, then a JSON
+// body is decoded (json_invalid 422 with CPython's message and character
+// offset; 400 "There was an error parsing the body" for undecodable bytes),
+// then authentication and role gates run (401/403), then the body is
+// validated (pydantic v2 lax mode, one 422 entry per problem in model field
+// order), then the route runs. A body without an application/json (or
+// +json) Content-Type is handed to pydantic as bytes, giving a 422
+// model_attributes_type error. Responses are rendered like Starlette's
+// JSONResponse (compact, ensure_ascii=False) and carry X-Process-Time and
+// "Server: uvicorn".
+//
+// # Emulation notes
+//
+// Choices where the real server depends on things the emulator does not
+// have, or where the behaviour is simplified:
+//
+//   - LDAP: the directory is the entries given to WithLDAP (attributes uid,
+//     mail, cn; DN "uid=...,ou=users,dc=example,dc=org"). Sign-in reaches it
+//     only while the LdapServerConfig host is "ldap.example.org"; the app
+//     bind needs an empty app_dn (anonymous) or the seeded app DN/password;
+//     the search base must be the users OU or one of its parents;
+//     attribute_for_username/attribute_for_mail may name uid, mail or cn;
+//     search_filters and port are ignored. A non-empty certificate_path that
+//     is not a readable file emulates the TLS configuration failure.
+//   - OAuth: a provider's userinfo is the OAuthToken (claims "sub", or "id"
+//     for github and "user_id" for feishu, and "email"). A configured
+//     OAUTH_SUB_CLAIM or OAUTH_EMAIL_CLAIM other than those names makes the
+//     claim missing. A user is linked to (provider, sub) by LinkOAuth or by a
+//     merge-by-email exchange; a successful exchange records an OAuth session
+//     (provider) for DELETE /oauth/sessions/{provider}. Token-exchange rate
+//     limiting and trusted client ids (off by default upstream) are not
+//     emulated. WithOAuth("oidc") also fills OAUTH_CLIENT_ID,
+//     OAUTH_CLIENT_SECRET and OPENID_PROVIDER_URL in the OAuth config.
+//   - Sign-out never revokes (no Redis) and answers {"status": true},
+//     adding "redirect_url" only when an oauth_session_id cookie is sent and
+//     OPENID_END_SESSION_ENDPOINT is configured (no OIDC discovery).
+//   - Sign-in rate limit: upstream's in-memory RateLimiter(limit=15,
+//     window=180): 60-second buckets, current plus the 3 previous ones,
+//     every attempt counts (refused ones too), limited when the total
+//     exceeds 15. It uses the WithClock time.
+//   - Not emulated: trusted-header and WEBUI_AUTH=False modes,
+//     ENABLE_LOGIN_FORM / ENABLE_INITIAL_ADMIN_SIGNUP (always true/false),
+//     groups (permissions are the v0.11.0 defaults; features.api_keys comes
+//     from WithUserAPIKeyPermission), events and webhooks, user status
+//     fields (always null), PROFILE_IMAGE_MAX_DATA_URI_SIZE (no limit),
+//     custom password patterns and hints, argon2.
+//   - JWTs are checked like PyJWT: HS256 only, exp/iat/nbf must be
+//     integer-like (exp <= now is expired, iat or nbf in the future is
+//     refused), a non-empty aud is refused, sub and jti must be strings.
+//   - JSON details: lone UTF-16 surrogates in request strings become
+//     U+FFFD; nesting deeper than 900 levels or integers longer than 4300
+//     digits give 400 "There was an error parsing the body" (Python's
+//     RecursionError / ValueError). Request bodies over 32 MiB get 413 (the
+//     real server has no limit).
+//   - Routing details from Starlette: with the frontend (default), GET/HEAD
+//     of an unknown path or a wrong-method path returns the SPA page (a
+//     "*.js" path 404s) and other methods 405 without Allow; WithoutFrontend
+//     answers 405 with Allow, otherwise 404 (Starlette's redirect_slashes
+//     307 only with WithRedirectSlashes).
+//   - Faults replace the whole response (no X-Process-Time); FaultDelay and
+//     a FaultTimes/FaultOnPath that lets a request through answer normally.
+//
+// # Version emulation
+//
+// WithVersion changes the route table (timezone 0.7.0+, token exchange
+// 0.8.0+, DELETE /oauth/sessions 0.9.2+, sign-out POST 0.9.3+ and GET
+// before, OAuth admin config 0.10.0+, LDAP routes 0.4.0+), the AdminConfig
+// and LdapServerConfig key sets (including the ENABLE_API_KEY* names before
+// 0.6.37), /api/version, and these behaviours: API keys enabled by default
+// and not permission-gated before 0.6.37; JWT_EXPIRES_IN default "-1" before
+// 0.6.34; no sign-in rate limit before 0.6.41; no bio/gender/date_of_birth
+// before 0.6.23 and no status fields before 0.6.41 in GET /auths/; stored
+// (not constructed) profile_image_url in session responses before 0.8.1; no
+// profile image validation before 0.8.0; no password policy/length checks
+// on update_password before 0.6.37 and the current (not new) password
+// checked in 0.6.37-0.8.10; no signup length check before 0.6.3; admins not
+// exempt from features.api_keys before 0.8.11; GET/DELETE /api_key not gated
+// before 0.10.0; add_user tokens without exp and LDAP empty passwords not
+// rejected before 0.9.0; token exchange domain allowlist from 0.9.0; app_dn
+// and app_dn_password required non-empty before 0.8.4; the first signup
+// gated by ENABLE_SIGNUP before 0.9.6; GET /auths/ reading only the
+// Authorization header before 0.9.2 (500 otherwise) and x-api-key honoured
+// from 0.9.0. Anything else behaves as v0.11.0.
 package owuitest
 
 import (
@@ -110,6 +210,8 @@ type config struct {
 	passwordAuth       bool
 	passwordValidation bool
 	maxRecorded        int
+	maxBody            int64
+	redirectSlashes    bool
 }
 
 func defaultConfig() *config {
@@ -122,6 +224,7 @@ func defaultConfig() *config {
 		passwordAuth: true,
 		oauthTokens:  map[string][]OAuthToken{},
 		maxRecorded:  100000,
+		maxBody:      maxBodyBytes,
 	}
 }
 
@@ -209,6 +312,16 @@ func WithoutFrontend() Option {
 	return func(c *config) { c.noFrontend = true }
 }
 
+// WithRedirectSlashes makes an API-only server (WithoutFrontend) answer an
+// unknown path whose twin with the trailing slash added or removed is a
+// route with Starlette's redirect_slashes 307 (e.g. GET /api/v1/auths ->
+// /api/v1/auths/), as a real FastAPI app does. By default the emulator
+// follows the API documentation and answers 404. It has no effect with the
+// frontend present (the SPA catches every path first).
+func WithRedirectSlashes() Option {
+	return func(c *config) { c.redirectSlashes = true }
+}
+
 // WithClock sets the time source for JWT iat/exp, expires_at, cookie
 // expiry and the sign-in rate limiter (default time.Now).
 func WithClock(now func() time.Time) Option {
@@ -236,6 +349,11 @@ func WithPasswordValidation(enabled bool) Option {
 // The default keeps the last 100000 requests.
 func WithMaxRecordedRequests(n int) Option {
 	return func(c *config) { c.maxRecorded = n }
+}
+
+// withMaxBody lowers the request body limit (for tests).
+func withMaxBody(n int64) Option {
+	return func(c *config) { c.maxBody = n }
 }
 
 // NewServer starts an emulated Open WebUI on 127.0.0.1 (a random port). It

@@ -177,7 +177,7 @@ type reqCtx struct {
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.maxBody+1))
 	if err != nil {
 		// The client went away mid-body.
 		return
@@ -189,7 +189,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var res *resp
-	if len(body) > maxBodyBytes {
+	if int64(len(body)) > s.cfg.maxBody {
 		res = detail(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 	} else {
 		res = s.dispatch(r, body)
@@ -210,7 +210,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) dispatch(r *http.Request, body []byte) *resp {
+func (s *Server) dispatch(r *http.Request, body []byte) (res *resp) {
+	defer func() {
+		// Like Starlette's ServerErrorMiddleware: a bug never kills the
+		// connection handler, it becomes a plain-text 500.
+		if p := recover(); p != nil {
+			res = internalError()
+		}
+	}()
 	path := r.URL.Path
 	var partial *route
 	for _, rt := range s.routes {
@@ -242,8 +249,8 @@ func (s *Server) dispatch(r *http.Request, body []byte) *resp {
 		}
 		return detail(http.StatusMethodNotAllowed, "Method Not Allowed").add("Allow", allow)
 	}
-	// Starlette's redirect_slashes.
-	if path != "/" {
+	// Starlette's redirect_slashes (opt-in, see WithRedirectSlashes).
+	if s.cfg.redirectSlashes && path != "/" {
 		alt := path + "/"
 		if strings.HasSuffix(path, "/") {
 			alt = strings.TrimRight(path, "/")
@@ -405,7 +412,6 @@ const (
 	msgInvalidEmail     = "The email format you entered is invalid. Please double-check and make sure you're using a valid email address (e.g., yourname@example.com)."
 	msgEmailTaken       = "Uh-oh! This email is already registered. Sign in with your existing account or choose another email to start anew."
 	msgRateLimit        = "API rate limit exceeded"
-	msgCreateUserError  = "Oops! Something went wrong while creating your account. Please try again later. If the issue persists, contact support for assistance."
 )
 
 // authenticate runs get_current_user and the role gate.

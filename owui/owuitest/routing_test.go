@@ -81,7 +81,12 @@ func TestAPIOnlyRouting(t *testing.T) {
 	}
 	call(t, s, "GET", "/api/v1/auths/signout", "").expect(t, 405, "Method Not Allowed")
 
-	// Starlette's redirect_slashes (the client follows it).
+	call(t, s, "GET", "/api/v1/auths", "", withBearer(tok)).expect(t, 404, "Not Found")
+	call(t, s, "POST", "/api/v1/auths/signin/", `{}`).expect(t, 404, "Not Found")
+
+	// Starlette's redirect_slashes, opt-in (the client follows it).
+	s = start(t, seeded(), WithoutFrontend(), WithRedirectSlashes())
+	tok = mustToken(t, s, userEmail)
 	noFollow := *s.Client()
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	r = callWith(t, &noFollow, s.URL, "GET", "/api/v1/auths?x=1", "")
