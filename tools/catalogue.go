@@ -48,9 +48,8 @@ type runFunc func(ctx context.Context, c *call) (any, error)
 // call is what a handler gets: the caller's Open WebUI session and the
 // validated arguments.
 type call struct {
-	s      *owui.Session
-	args   json.RawMessage
-	reveal bool // show API keys in full
+	s    *owui.Session
+	args json.RawMessage
 }
 
 // Tool is a built catalogue entry.

@@ -151,7 +151,7 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 		if err != nil {
 			return toolError(t.Name, err), nil
 		}
-		v, err := t.run(ctx, &call{s: sess, args: args, reveal: s.reveal})
+		v, err := t.run(ctx, &call{s: sess, args: args})
 		if err != nil {
 			return toolError(t.Name, err), nil
 		}
