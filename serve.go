@@ -16,15 +16,6 @@ import (
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
-// drain refuses new tool calls and waits up to grace for those in flight.
-func drain(srv *tools.Server, grace time.Duration, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Drain(ctx); err != nil {
-		log.Warn("calls still in flight after the shutdown grace period were abandoned", "grace", grace)
-	}
-}
-
 // checkHosting refuses configurations that would expose a shared credential.
 func checkHosting(cfg *config) error {
 	if cfg.transport == "stdio" || cfg.apiKey == "" || cfg.authToken != "" || isLoopbackAddr(cfg.addr) {
@@ -79,9 +70,13 @@ func serveHTTP(ctx context.Context, srv *tools.Server, cfg *config, log *slog.Lo
 		return err
 	case <-ctx.Done():
 	}
-	drain(srv, cfg.grace, log)
+	// One deadline for the whole shutdown: calls in flight, then streams
+	// and connections.
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.grace)
 	defer cancel()
+	if err := srv.Drain(sctx); err != nil {
+		log.Warn("calls still in flight after the shutdown grace period were abandoned", "grace", cfg.grace)
+	}
 	h.stop(sctx)
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err

@@ -104,25 +104,23 @@ func (c *Client) BaseURL() string { return c.base }
 // host, with or without "/api"; it refuses credentials in the URL (secrets
 // belong in environment variables), queries and fragments.
 func ParseBaseURL(raw string) (*url.URL, error) {
+	shown := redactUserinfo(raw) // error messages never echo a password
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("Open WebUI URL %q must start with http:// or https://", raw)
-	}
-	if u.Hostname() == "" {
-		return nil, fmt.Errorf("Open WebUI URL %q has no host", raw)
-	}
-	if u.User != nil {
+	switch {
+	case shown != raw || (err == nil && u.User != nil):
 		return nil, errors.New("Open WebUI URL must not carry credentials; use OWUI_API_KEY or the signin tool")
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return nil, fmt.Errorf("Open WebUI URL %q must not have a query or fragment", raw)
+	case err != nil:
+		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("Open WebUI URL %q must start with http:// or https://", shown)
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("Open WebUI URL %q has no host", shown)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("Open WebUI URL %q must not have a query or fragment", shown)
 	}
 	if port := u.Port(); port != "" {
 		if _, err := net.LookupPort("tcp", port); err != nil {
-			return nil, fmt.Errorf("Open WebUI URL %q has an invalid port", raw)
+			return nil, fmt.Errorf("Open WebUI URL %q has an invalid port", shown)
 		}
 	}
 	p := strings.TrimRight(u.Path, "/")
@@ -130,6 +128,24 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 		p += "/api"
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
+}
+
+// redactUserinfo hides a "user:password@" part, even in a URL that does
+// not parse.
+func redactUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		rest = "…@" + authority[i+1:]
+		if path != "" || strings.Contains(raw[len(scheme)+3:], "/") {
+			rest += "/" + path
+		}
+		return scheme + "://" + rest
+	}
+	return raw
 }
 
 // request is one call to make.
@@ -201,7 +217,7 @@ func decodeAnswer(e *Error, contentType string, body []byte, out any) error {
 	switch {
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		e.Kind = KindRedirect
-		e.Location = e.Header.Get("Location")
+		e.Location = truncate(e.Header.Get("Location"), 300)
 		return e
 	case e.StatusCode >= 200 && e.StatusCode < 300:
 		if !isJSON {
@@ -264,7 +280,7 @@ func shapeError(err error) string {
 	if errors.As(err, &se) || strings.Contains(err.Error(), "unexpected end of JSON") {
 		return "the JSON is malformed or cut off"
 	}
-	return err.Error()
+	return truncate(err.Error(), 300)
 }
 
 // parseDetail reads FastAPI's {"detail": ...}: a string, or a 422 list.
@@ -278,7 +294,7 @@ func parseDetail(e *Error, body []byte) {
 	}
 	var s string
 	if json.Unmarshal(d.Detail, &s) == nil {
-		e.Detail = s
+		e.Detail = truncate(s, 500)
 		return
 	}
 	var list []struct {
@@ -296,7 +312,7 @@ func parseDetail(e *Error, body []byte) {
 		e.Fields = append(e.Fields, f)
 		parts = append(parts, f.String())
 	}
-	e.Detail = strings.Join(parts, "; ")
+	e.Detail = truncate(strings.Join(parts, "; "), 1000)
 }
 
 func fieldPath(loc []any) string {

@@ -49,6 +49,11 @@ func TestParseBaseURL(t *testing.T) {
 			t.Errorf("%q: err %v, want it to mention %q", in, err, want)
 		}
 	}
+	for _, in := range []string{"ftp://user:s3cret@h", "http://user:s3cret@h:bad/%zz"} {
+		if _, err := owui.ParseBaseURL(in); err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
 }
 
 // fake serves one handler for every request.
@@ -104,6 +109,10 @@ func TestAnswerShapes(t *testing.T) {
 		{"object without a user", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"unexpected":1}`)
+		}, owui.KindBadResponse, 200, "no token in the answer"},
+		{"session without a user", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"token":"t","token_type":"Bearer"}`)
 		}, owui.KindBadResponse, 200, "no user id"},
 		{"field of wrong type", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")

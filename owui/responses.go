@@ -23,6 +23,8 @@ type SigninResponse struct {
 	UserProfileImageResponse
 }
 
+func (r *SigninResponse) check() error { return checkSession(r.Token, r.ID) }
+
 // SessionUserResponse is the answer of signin, signin_ldap, signup and
 // token_exchange.
 type SessionUserResponse struct {
@@ -34,6 +36,10 @@ type SessionUserResponse struct {
 	// Permissions grows between server versions, so it stays a map.
 	Permissions map[string]any `json:"permissions" jsonschema:"required,nullable"`
 }
+
+// check refuses an answer without a token: keeping it would silently sign
+// the session out.
+func (r *SessionUserResponse) check() error { return checkSession(r.Token, r.ID) }
 
 // SessionUserInfoResponse is get_session_user's answer.
 type SessionUserInfoResponse struct {
@@ -72,6 +78,13 @@ type LdapConfigResponse struct {
 // APIKey is the answer of generate_api_key and get_api_key.
 type APIKey struct {
 	APIKey *string `json:"api_key" jsonschema:"required,nullable"`
+}
+
+func checkSession(token, id string) error {
+	if token == "" {
+		return errors.New("no token in the answer")
+	}
+	return checkUserID(id)
 }
 
 func checkUserID(id string) error {

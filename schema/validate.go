@@ -116,14 +116,26 @@ func (v *Validator) Validate(args json.RawMessage) []string {
 		if len(v.names) > 0 {
 			allowed = "allowed: " + strings.Join(v.names, ", ")
 		}
-		for _, name := range unknown {
-			problems = append(problems, fmt.Sprintf("unknown argument %q (%s)", truncateName(name), allowed))
+		for i, name := range unknown {
+			msg := fmt.Sprintf("unknown argument %q", truncateName(name))
+			if i == 0 { // the list once, not once per unknown name
+				msg += " (" + allowed + ")"
+			}
+			problems = append(problems, msg)
 		}
 	}
 	// Map iteration order is random; messages must not be.
 	slices.Sort(problems)
+	// However many arguments are wrong, the answer stays readable.
+	if len(problems) > maxProblems {
+		more := len(problems) - maxProblems
+		problems = append(problems[:maxProblems:maxProblems], fmt.Sprintf("and %d more problems", more))
+	}
 	return problems
 }
+
+// maxProblems bounds how many problems Validate lists.
+const maxProblems = 20
 
 func (p prop) check(val json.RawMessage) string {
 	kind := jsonKind(val)
@@ -232,8 +244,12 @@ func orList(types []string) string {
 }
 
 func truncateName(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
+	if len(s) <= 64 {
+		return s
 	}
-	return s
+	cut := 64
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

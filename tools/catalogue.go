@@ -157,14 +157,22 @@ func withForm[F, R any](m func(*owui.Session, context.Context, F) (R, error)) ru
 // values. It answers with the stored value of each field the caller set.
 func readModifyWrite[T any](get func(*owui.Session, context.Context) (*T, error), put func(*owui.Session, context.Context, T) (*T, error)) runFunc {
 	return func(ctx context.Context, c *call) (any, error) {
+		patch, err := c.patch()
+		if err == nil {
+			// Refuse what cannot be decoded (2.0 for an integer field)
+			// before anything is sent, not after the read.
+			err = overlay(new(T), patch)
+		}
+		if err != nil {
+			return nil, err
+		}
 		cur, err := get(c.s, ctx)
 		if err != nil {
 			return nil, err
 		}
 		before := fields(cur)
-		patch, err := c.patch()
-		if err != nil || len(patch) == 0 {
-			return &updateResult{Stored: map[string]any{}}, err
+		if len(patch) == 0 {
+			return &updateResult{Stored: map[string]any{}}, nil
 		}
 		if err := overlay(cur, patch); err != nil {
 			return nil, err

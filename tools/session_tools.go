@@ -61,8 +61,11 @@ func getSessionUser() def {
 	}
 }
 
+// The provider patterns keep it a single path segment: "../../api_key" must
+// never turn an OAuth route into another one behind a normalising proxy.
+
 type tokenExchangeArgs struct {
-	Provider string `json:"provider" jsonschema:"required,minLength=1" jsonschema_description:"Provider: google, microsoft, github, oidc or feishu."`
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"Provider: google, microsoft, github, oidc or feishu."`
 	owui.TokenExchangeForm
 }
 
@@ -83,7 +86,7 @@ func tokenExchange() def {
 }
 
 type providerArgs struct {
-	Provider string `json:"provider" jsonschema:"required,minLength=1" jsonschema_description:"Provider, e.g. oidc or google."`
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"Provider, e.g. oidc or google."`
 }
 
 func deleteOAuthSession() def {

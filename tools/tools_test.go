@@ -201,7 +201,8 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		{"add_user", map[string]any{"name": "n", "email": "a@b.co", "password": "p", "role": "root"}, []string{"must be one of pending, user, admin"}},
 		{"update_profile", map[string]any{"date_of_birth": "31/12/1990"}, []string{"YYYY-MM-DD"}},
 		{"update_admin_config", map[string]any{"JWT_EXPIRES_IN": "forever"}, []string{"JWT_EXPIRES_IN", "must match"}},
-		{"token_exchange", map[string]any{"provider": "", "token": "t"}, []string{`"provider" must not be empty`}},
+		{"token_exchange", map[string]any{"provider": "", "token": "t"}, []string{`"provider" must match`}},
+		{"delete_oauth_session", map[string]any{"provider": "../../api_key"}, []string{`"provider" must match`}},
 		{"get_session_user", map[string]any{"verbose": true}, []string{"takes no arguments"}},
 		{"update_ldap_config", map[string]any{"enable_ldap": "yes"}, []string{"must be a boolean or null"}},
 	}
