@@ -26,12 +26,13 @@ const maxRequestBody = 1 << 20
 // credentialHeader carries a hosted client's own Open WebUI API key or JWT.
 const credentialHeader = "X-OWUI-API-Key"
 
-// httpHandler serves both hosted transports and the health check on one mux,
-// behind the guards every MCP endpoint shares.
+// httpHandler serves the chosen hosted transport and the health check,
+// behind the guards every MCP endpoint shares. Only the chosen transport is
+// mounted: the other would be attack surface nobody asked for.
 type httpHandler struct {
 	mux        *http.ServeMux
-	streamable *server.StreamableHTTPServer
-	sse        *server.SSEServer
+	streamable *server.StreamableHTTPServer // nil unless --transport http
+	sse        *server.SSEServer            // nil unless --transport sse
 	loopback   bool
 	authToken  []byte
 	origins    []string
@@ -46,6 +47,16 @@ func newHTTPHandler(srv *tools.Server, cfg *config, log *slog.Logger) *httpHandl
 	if cfg.authToken != "" {
 		h.authToken = []byte(cfg.authToken)
 	}
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	if cfg.transport == "sse" {
+		h.sse = server.NewSSEServer(srv.MCP, server.WithSSEContextFunc(h.credential))
+		h.mux.Handle("/sse", h.guard(h.sse.SSEHandler()))
+		h.mux.Handle("/message", h.guard(h.sse.MessageHandler()))
+		return h
+	}
 	h.streamable = server.NewStreamableHTTPServer(srv.MCP,
 		server.WithStateful(true), // unknown or ended session ids get 404, not a fresh session
 		server.WithSessionIdleTTL(cfg.idle),
@@ -54,17 +65,9 @@ func newHTTPHandler(srv *tools.Server, cfg *config, log *slog.Logger) *httpHandl
 		// that has sessions (mcp-go's own client steps down on its own).
 		server.WithStreamableHTTPProtocolVersions(mcp.LegacyProtocolVersions()...),
 		server.WithHTTPContextFunc(h.credential),
-		server.WithStreamableHTTPLogger(slog.New(log.Handler()).With("component", "streamable-http")),
+		server.WithStreamableHTTPLogger(newMCPGoLogger(log)),
 	)
-	h.sse = server.NewSSEServer(srv.MCP, server.WithSSEContextFunc(h.credential))
-
-	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"status":"ok"}`)
-	})
 	h.mux.Handle("/mcp", h.guard(h.streamable))
-	h.mux.Handle("/sse", h.guard(h.sse.SSEHandler()))
-	h.mux.Handle("/message", h.guard(h.sse.MessageHandler()))
 	return h
 }
 
@@ -73,11 +76,20 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.
 // closeStreams ends open SSE and streamable GET streams, which would
 // otherwise keep http.Server.Shutdown waiting.
 func (h *httpHandler) closeStreams() {
-	h.sse.CloseSessions()
-	h.streamable.CloseSessions(context.Background())
+	if h.sse != nil {
+		h.sse.CloseSessions()
+	}
+	if h.streamable != nil {
+		h.streamable.CloseSessions(context.Background())
+	}
 }
 
-func (h *httpHandler) stop(ctx context.Context) { _ = h.streamable.Shutdown(ctx) }
+// stop ends the streamable transport's idle sweeper.
+func (h *httpHandler) stop(ctx context.Context) {
+	if h.streamable != nil {
+		_ = h.streamable.Shutdown(ctx)
+	}
+}
 
 // credential brings a client's own Open WebUI credential into the tool
 // handlers: X-OWUI-API-Key, or the bearer token when that is not already the

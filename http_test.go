@@ -69,8 +69,15 @@ func TestHostedGuards(t *testing.T) {
 	if resp.StatusCode != 413 {
 		t.Errorf("chunked 2 MiB body: status %d", resp.StatusCode)
 	}
+	// Only the chosen transport is served.
+	if got := post(t, base+"/message?sessionId=x", []byte(initBody), nil).StatusCode; got != 404 {
+		t.Errorf("SSE endpoint on an http server: %d", got)
+	}
 	// SSE's message endpoint has the same guards.
 	sse, _ := hosted(t, "sse", nil)
+	if got := post(t, sse+"/mcp", []byte(initBody), nil).StatusCode; got != 404 {
+		t.Errorf("streamable endpoint on an sse server: %d", got)
+	}
 	if got := post(t, sse+"/message?sessionId=x", []byte(initBody), map[string]string{"Origin": "https://evil.example"}).StatusCode; got != 403 {
 		t.Errorf("SSE foreign origin: %d", got)
 	}
@@ -127,14 +134,20 @@ func TestHostedPerClientCredential(t *testing.T) {
 		owuitest.User{Name: "A", Email: "a@example.com", Password: "pa", Role: "admin", APIKey: keyA},
 		owuitest.User{Name: "B", Email: "b@example.com", Password: "pb", Role: "admin"}))
 	defer emu.Close()
+	const shared = "sk-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	for _, tr := range []string{"http", "sse"} {
-		base, _ := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": "tok"})
-		a := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok", "X-OWUI-API-Key": keyA})
-		b := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok"})
+		base, logs := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": "tok-secret", "OWUI_API_KEY": shared}, "--log-level", "debug")
+		a := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret", "X-OWUI-API-Key": keyA})
+		b := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret"})
 		if me := a.OK("get_session_user", nil); me["email"] != "a@example.com" || strings.Contains(toolstest.JSON(me), keyA) {
 			t.Errorf("%s: client with key: %v", tr, me)
 		}
-		b.Fail("get_session_user", nil, "Not authenticated")
+		// Without its own key, a client starts from OWUI_API_KEY, whose
+		// owner does not exist here.
+		b.Fail("get_session_user", nil, "401")
+		if found := toolstest.FindSecrets(logs.String(), keyA, shared, "tok-secret"); len(found) > 0 {
+			t.Errorf("%s: secrets in debug logs: %q", tr, found)
+		}
 	}
 	// Without an endpoint token, the bearer header is the client's own key.
 	base, _ := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL})

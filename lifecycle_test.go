@@ -315,10 +315,10 @@ func (s *lcSSE) close() {
 
 // lcServe serves the hosted transports in-process, as --transport http and
 // sse do, and returns the tool server to look into.
-func lcServe(t testing.TB, owuiURL string, timeout time.Duration) (*tools.Server, string) {
+func lcServe(t testing.TB, transport, owuiURL string, timeout time.Duration) (*tools.Server, string) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	cfg := &config{addr: "127.0.0.1:0", idle: time.Hour, grace: 2 * time.Second, timeout: timeout}
+	cfg := &config{transport: transport, addr: "127.0.0.1:0", idle: time.Hour, grace: 2 * time.Second, timeout: timeout}
 	c, err := owui.New(owuiURL, owui.WithTimeout(timeout))
 	if err != nil {
 		t.Fatal(err)
@@ -435,12 +435,16 @@ func TestLifecycleDisconnectMidCallLeaksNothing(t *testing.T) {
 			emu := lcEmulator(t)
 			proxy := lcNewHangProxy(t, emu)
 			const timeout = time.Second
-			srv, base := lcServe(t, proxy.URL, timeout)
+			srv, base := lcServe(t, tr, proxy.URL, timeout)
 			tp := http.DefaultTransport.(*http.Transport).Clone()
 			hc := &http.Client{Transport: tp}
 			// Warm up, so that lazily started goroutines are part of the
 			// baseline; then start counting.
-			lcOpenStream(t, base, hc).delete(t)
+			if tr == "http" {
+				lcOpenStream(t, base, hc).delete(t)
+			} else {
+				lcOpenSSE(t, base, hc).close()
+			}
 			tp.CloseIdleConnections()
 			baseline := goleak.IgnoreCurrent()
 
@@ -483,11 +487,19 @@ func TestLifecycleDisconnectMidCallLeaksNothing(t *testing.T) {
 			}
 
 			// Still serving.
-			s := lcOpenStream(t, base, hc)
-			if m := s.call(t, lcSigninCall(2)); m.Result == nil || m.Result.IsError {
-				t.Fatalf("signin after the disconnect: %+v", m)
+			if tr == "http" {
+				s := lcOpenStream(t, base, hc)
+				if m := s.call(t, lcSigninCall(2)); m.Result == nil || m.Result.IsError {
+					t.Fatalf("signin after the disconnect: %+v", m)
+				}
+				s.delete(t)
+			} else {
+				s := lcOpenSSE(t, base, hc)
+				if m := s.call(t, lcSigninCall(2)); m.Result == nil || m.Result.IsError {
+					t.Fatalf("signin after the disconnect: %+v", m)
+				}
+				s.close()
 			}
-			s.delete(t)
 		})
 	}
 }
@@ -500,7 +512,7 @@ func TestLifecycleThousandSessions(t *testing.T) {
 	for _, tr := range []string{"http", "sse"} {
 		t.Run(tr, func(t *testing.T) {
 			emu := lcEmulator(t, owuitest.WithMaxRecordedRequests(0))
-			srv, base := lcServe(t, emu.URL, 5*time.Second)
+			srv, base := lcServe(t, tr, emu.URL, 5*time.Second)
 			tp := http.DefaultTransport.(*http.Transport).Clone()
 			hc := &http.Client{Transport: tp}
 			session := func() {
@@ -620,7 +632,7 @@ func (p *lcProcess) waitExit(t testing.TB, limit time.Duration) time.Duration {
 	return time.Since(start)
 }
 
-var lcServingURL = regexp.MustCompile(`url=(http://\S+)`)
+var lcServingURL = regexp.MustCompile(`url=(http://[^/\s]+)`)
 
 // lcHostedBinary starts the binary on streamable HTTP and returns its URL.
 func lcHostedBinary(t testing.TB, owuiURL string, args ...string) (*lcProcess, string) {
@@ -720,8 +732,8 @@ func TestLifecycleSIGTERMPastTheGrace(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	// The drain and the HTTP shutdown each get the grace period.
-	p.waitExit(t, 2*grace+2*time.Second)
+	// The drain and the HTTP shutdown share one grace period.
+	p.waitExit(t, grace+2*time.Second)
 	if !strings.Contains(p.stderr.String(), "abandoned") {
 		t.Errorf("no warning about the abandoned call:\n%s", p.stderr)
 	}
@@ -849,7 +861,7 @@ func TestLifecycleBadInputOnTheWire(t *testing.T) {
 		s.write(t,
 			`this is not json`,
 			"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"signin\",\"arguments\":{\"email\":\"a\xff@b.co\",\"password\":\"p\"}}}",
-			lcCall(4, "signin", map[string]any{"email": mib, "password": "p"}),
+			lcCall(4, "signup", map[string]any{"name": "n", "email": mib, "password": "p"}),
 			lcCall(5, "no_such_tool", nil),
 			`{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"update_timezone","arguments":null}}`,
 		)

@@ -220,8 +220,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	srv := tools.NewServer(tools.Config{
 		Client: client, APIKey: cfg.apiKey, Version: versionString(), Tools: selected,
-		RevealSecrets: cfg.reveal, IdleTTL: idle, Logger: log,
+		RevealSecrets: cfg.reveal, IdleTTL: idle, CallTimeout: cfg.timeout, Logger: log,
 	})
+	log.Info("owui-mcp starting", "version", versionString(), "transport", cfg.transport,
+		"open_webui", client.BaseURL(), "tools", len(selected))
 	if cfg.transport == "stdio" {
 		err = serveStdio(ctx, srv, cfg, stdin, stdout, log)
 	} else {
@@ -231,5 +233,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		log.Error("owui-mcp stopped", "err", err)
 		return 1
 	}
+	log.Info("owui-mcp stopped")
 	return 0
 }

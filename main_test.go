@@ -167,7 +167,7 @@ func TestHostedAllTools(t *testing.T) {
 			defer emu.Close()
 			base, logs := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug")
 			toolstest.AllTools(t, hostedClient(t, tr, base, nil))
-			if found := toolstest.FindSecrets(logs.String(), toolstest.ScenarioSecrets...); len(found) > 0 || !strings.Contains(logs.String(), "tool call") {
+			if found := toolstest.FindSecrets(logs.String(), append(toolstest.ScenarioSecrets, "mcp-session-")...); len(found) > 0 || !strings.Contains(logs.String(), "tool call") {
 				t.Errorf("secrets in debug logs: %q\n%s", found, logs)
 			}
 		})
@@ -227,6 +227,7 @@ func TestHostedClientsAreIsolated(t *testing.T) {
 func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 	emu := owuitest.NewServer()
 	defer emu.Close()
+	emu.SetFault(owuitest.FaultOnPath("/api/v1/auths/admin/details", owuitest.FaultDelay(300*time.Millisecond)))
 	cmd := exec.Command(binary, "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "OWUI_SERVER="+emu.URL)
 	stdin, _ := cmd.StdinPipe()
@@ -244,6 +245,8 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 		`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"signup","arguments":{"name":"A","email":"a@example.com","password":"pw"}}}`,
 		`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}`,
 		`this is not json`,
+		`{"jsonrpc":"2.0","id":6}`,
+		`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_admin_details","arguments":{}}}`,
 	}
 	for _, m := range msgs {
 		fmt.Fprintln(stdin, m)
@@ -253,6 +256,7 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 	stdin.Close()
 	closed := time.Now()
 	seen := map[string]bool{}
+	var slow string
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -264,6 +268,9 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 			t.Fatalf("stdout line is not JSON-RPC: %q", sc.Text())
 		}
 		seen[string(msg.ID)] = true
+		if string(msg.ID) == "7" {
+			slow = sc.Text()
+		}
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v\n%s", err, stderr.String())
@@ -271,10 +278,14 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 	if d := time.Since(closed); d > 5*time.Second {
 		t.Errorf("exit took %v after stdin closed", d)
 	}
-	for _, id := range []string{"1", "2", "3", "4", "5", "null"} {
+	for _, id := range []string{"1", "2", "3", "4", "5", "null", "6", "7"} {
 		if !seen[id] {
 			t.Errorf("no answer for id %s", id)
 		}
+	}
+	// The slow call, still running when stdin closed, got a real answer.
+	if strings.Contains(slow, "cancelled") || !strings.Contains(slow, "Not authenticated") {
+		t.Errorf("call in flight at end of input: %s", slow)
 	}
 	if !strings.Contains(stderr.String(), "level=DEBUG") {
 		t.Errorf("no debug logs on stderr:\n%s", stderr.String())
@@ -344,6 +355,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--toolsets", "admin,nope"}, nil, 2, "valid toolsets: session, profile"},
 		{[]string{"--exclude-tools", "signout"}, nil, 2, "valid tools: get_session_user"},
 		{[]string{"sk-secret"}, nil, 2, "secrets go in environment variables"},
+		{[]string{"--toolsets", "profile", "--read-only"}, nil, 2, "leaves no tool to serve"},
+		{nil, map[string]string{"OWUI_MCP_TOOLS": "signin", "OWUI_MCP_EXCLUDE_TOOLS": "signin"}, 2, "leaves no tool to serve"},
 		{[]string{"--server", "ftp://x"}, nil, 2, "http:// or https://"},
 		{[]string{"--transport", "http", "--addr", "0.0.0.0:0"}, map[string]string{"OWUI_API_KEY": "sk-x"}, 2, "OWUI_MCP_AUTH_TOKEN"},
 		{nil, map[string]string{"OWUI_MCP_TRANSPORT": "sse", "OWUI_MCP_ADDR": "[::]:0", "OWUI_API_KEY": "sk-x"}, 2, "refusing to serve sse"},

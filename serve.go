@@ -61,8 +61,12 @@ func serveHTTP(ctx context.Context, srv *tools.Server, cfg *config, log *slog.Lo
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(h.closeStreams)
-	log.Info("owui-mcp serving", "transport", cfg.transport, "url", "http://"+ln.Addr().String(),
-		"mcp", "/mcp", "sse", "/sse", "auth_token", cfg.authToken != "")
+	endpoint := "/mcp"
+	if cfg.transport == "sse" {
+		endpoint = "/sse"
+	}
+	log.Info("owui-mcp serving", "transport", cfg.transport, "url", "http://"+ln.Addr().String()+endpoint,
+		"auth_token", cfg.authToken != "")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -70,6 +74,7 @@ func serveHTTP(ctx context.Context, srv *tools.Server, cfg *config, log *slog.Lo
 		return err
 	case <-ctx.Done():
 	}
+	log.Info("owui-mcp stopping: finishing calls in flight", "grace", cfg.grace)
 	// One deadline for the whole shutdown: calls in flight, then streams
 	// and connections.
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.grace)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -20,7 +21,7 @@ import (
 // answer first, within the grace period: mcp-go itself would cancel calls in
 // flight the moment its input ends.
 func serveStdio(ctx context.Context, srv *tools.Server, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	t := &tracker{changed: make(chan struct{}, 1)}
+	t := newTracker()
 	listenCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	go func() {
@@ -45,20 +46,24 @@ func serveStdio(ctx context.Context, srv *tools.Server, cfg *config, stdin io.Re
 	return err
 }
 
-// tracker counts JSON-RPC requests read and responses written, so that the
-// end of input can wait until every request has been answered.
+// tracker records the JSON-RPC requests read and not yet answered, so that
+// the end of input can wait until every one of them has its answer.
 type tracker struct {
 	mu      sync.Mutex
-	pending int
+	pending map[string]int // by request id
 	changed chan struct{}
 }
 
-func (t *tracker) add(n int) {
-	if n == 0 {
-		return
-	}
+func newTracker() *tracker {
+	return &tracker{pending: map[string]int{}, changed: make(chan struct{}, 1)}
+}
+
+func (t *tracker) add(id string, n int) {
 	t.mu.Lock()
-	t.pending += n
+	t.pending[id] += n
+	if t.pending[id] <= 0 {
+		delete(t.pending, id)
+	}
 	t.mu.Unlock()
 	select {
 	case t.changed <- struct{}{}:
@@ -69,9 +74,9 @@ func (t *tracker) add(n int) {
 func (t *tracker) wait(ctx context.Context) {
 	for {
 		t.mu.Lock()
-		p := t.pending
+		n := len(t.pending)
 		t.mu.Unlock()
-		if p <= 0 {
+		if n == 0 {
 			return
 		}
 		select {
@@ -105,26 +110,30 @@ func (l *lines) feed(p []byte, each func([]byte)) {
 // message is just enough of a JSON-RPC message to tell its kind.
 type message struct {
 	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
 	Result json.RawMessage `json:"result"`
 	Error  json.RawMessage `json:"error"`
 }
 
-// kind tells a request (which will be answered) from a response. A line
-// that is not JSON counts as a request: it is answered with a parse error,
-// whose id is null.
-func kind(line []byte) (isRequest, isResponse bool) {
+// classify returns the id a line is about and whether it is an answer.
+// Whatever carries an id and is not itself an answer gets one with that id,
+// whether it is a valid request or not; a line that is not a JSON object
+// gets a parse or invalid-request error with a null id.
+func classify(line []byte) (id string, answer, ok bool) {
 	if len(bytes.TrimSpace(line)) == 0 {
-		return false, false
+		return "", false, false
 	}
 	var m message
 	if json.Unmarshal(line, &m) != nil {
-		return true, false
+		return "null", false, true
 	}
-	if m.Method != "" {
-		return len(m.ID) > 0 && string(m.ID) != "null", false
+	answer = len(m.Result) > 0 || len(m.Error) > 0
+	var v any
+	if len(m.ID) == 0 || json.Unmarshal(m.ID, &v) != nil || v == nil {
+		// A notification has no answer; an answer with a null id is one
+		// to a line that could not be read.
+		return "null", answer, answer
 	}
-	return false, len(m.Result) > 0 || len(m.Error) > 0
+	return fmt.Sprintf("%T:%v", v, v), answer, true
 }
 
 type trackedReader struct {
@@ -137,8 +146,8 @@ type trackedReader struct {
 func (r *trackedReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.lines.feed(p[:n], func(line []byte) {
-		if req, _ := kind(line); req {
-			r.t.add(1)
+		if id, answer, ok := classify(line); ok && !answer {
+			r.t.add(id, 1)
 		}
 	})
 	if errors.Is(err, io.EOF) {
@@ -158,8 +167,8 @@ type trackedWriter struct {
 func (w *trackedWriter) Write(p []byte) (int, error) {
 	n, err := w.w.Write(p)
 	w.lines.feed(p[:n], func(line []byte) {
-		if _, resp := kind(line); resp {
-			w.t.add(-1)
+		if id, answer, ok := classify(line); ok && answer {
+			w.t.add(id, -1)
 		}
 	})
 	return n, err

@@ -184,8 +184,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return c.transportError(ctx, r, url, err)
 	}
-	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, StatusCode: resp.StatusCode(), Header: resp.Header(), Since: r.op.Since}
-	return decodeAnswer(e, resp.Header().Get("Content-Type"), resp.Body(), out)
+	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, StatusCode: resp.StatusCode(), Since: r.op.Since,
+		ContentType: resp.Header().Get("Content-Type"), Location: resp.Header().Get("Location")}
+	return decodeAnswer(e, resp.Body(), out)
 }
 
 func (c *Client) transportError(ctx context.Context, r request, url string, err error) error {
@@ -197,14 +198,10 @@ func (c *Client) transportError(ctx context.Context, r request, url string, err 
 	case errors.Is(ctx.Err(), context.Canceled):
 		e.Kind = KindCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		// A caller's deadline (a whole tool call) is set from the same
+		// configured timeout, so that is the limit to report.
 		e.Kind = KindTimeout
 		e.Timeout = c.timeout
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < c.timeout {
-			e.Timeout = time.Until(dl).Round(time.Millisecond)
-			if e.Timeout < 0 {
-				e.Timeout = 0
-			}
-		}
 	default:
 		e.Kind = KindNetwork
 	}
@@ -212,12 +209,12 @@ func (c *Client) transportError(ctx context.Context, r request, url string, err 
 }
 
 // decodeAnswer turns an HTTP answer into out or into an *Error (e, filled in).
-func decodeAnswer(e *Error, contentType string, body []byte, out any) error {
-	isJSON := isJSONType(contentType)
+func decodeAnswer(e *Error, body []byte, out any) error {
+	isJSON := isJSONType(e.ContentType)
 	switch {
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		e.Kind = KindRedirect
-		e.Location = truncate(e.Header.Get("Location"), 300)
+		e.Location = truncate(e.Location, 300)
 		return e
 	case e.StatusCode >= 200 && e.StatusCode < 300:
 		if !isJSON {
@@ -243,7 +240,7 @@ func decodeAnswer(e *Error, contentType string, body []byte, out any) error {
 	if isJSON {
 		parseDetail(e, body)
 	} else {
-		e.Detail = describeNonJSON(contentType, body)
+		e.Detail = describeNonJSON(e.ContentType, body)
 	}
 	if unsupported(e, isJSON) {
 		e.Kind = KindUnsupported

@@ -55,8 +55,9 @@ type Error struct {
 	Location string
 	// Timeout is the request timeout in force (KindTimeout).
 	Timeout time.Duration
-	// Header is the answer's headers, when there was an answer.
-	Header http.Header
+	// ContentType is the answer's Content-Type, when there was an answer.
+	// (Not all headers: a Set-Cookie may carry a session token.)
+	ContentType string
 	// Err is the underlying transport error, if any.
 	Err error
 }

@@ -12,7 +12,9 @@ import (
 
 // SigninForm is the body of signin.
 type SigninForm struct {
-	Email    string `json:"email" jsonschema:"required,format=email" jsonschema_description:"Account email."`
+	// No format: Open WebUI does not check it at sign-in, and accounts from
+	// LDAP or OAuth may have addresses a stricter check would refuse.
+	Email    string `json:"email" jsonschema:"required" jsonschema_description:"Account email."`
 	Password string `json:"password" jsonschema:"required" jsonschema_description:"Account password."`
 }
 

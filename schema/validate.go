@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -194,14 +193,14 @@ func (p prop) accepts(kind string, val json.RawMessage) bool {
 	return false
 }
 
-// looksLikeEmail accepts what an address parser accepts and also the bare
-// "name@localhost" that Open WebUI allows.
+// openWebUIEmail is Open WebUI's own check (utils/misc.py
+// validate_email_format): anything ending in "@localhost", or text that
+// starts with "x@y.z". Stricter rules would refuse addresses the server
+// accepts and stores.
+var openWebUIEmail = regexp.MustCompile(`^[^@]+@[^@]+\.[^@]+`)
+
 func looksLikeEmail(s string) bool {
-	if strings.TrimSpace(s) != s || !strings.Contains(s, "@") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
+	return strings.HasSuffix(s, "@localhost") || openWebUIEmail.MatchString(s)
 }
 
 func jsonKind(v json.RawMessage) string {

@@ -77,9 +77,11 @@ func defs() []def {
 	}
 }
 
-// Catalogue returns every tool, built once: schemas are derived at first
-// use, never per request.
-var Catalogue = sync.OnceValue(func() []*Tool {
+// Catalogue returns every tool. They are built once, at first use: schemas
+// are never derived per request.
+func Catalogue() []*Tool { return catalogue() }
+
+var catalogue = sync.OnceValue(func() []*Tool {
 	ds := defs()
 	out := make([]*Tool, len(ds))
 	for i, d := range ds {
@@ -182,6 +184,31 @@ func readModifyWrite[T any](get func(*owui.Session, context.Context) (*T, error)
 			return nil, err
 		}
 		return newUpdateResult(patch, before, fields(after)), nil
+	}
+}
+
+// partialWrite sends only the fields the caller set, for settings the
+// server itself updates field by field (it ignores what is left out). Not
+// reading first means the stored secret is not sent back and a concurrent
+// change to another field is not overwritten.
+func partialWrite[T any](put func(*owui.Session, context.Context, T) (*T, error)) runFunc {
+	return func(ctx context.Context, c *call) (any, error) {
+		patch, err := c.patch()
+		if err != nil {
+			return nil, err
+		}
+		var v T
+		if err := overlay(&v, patch); err != nil {
+			return nil, err
+		}
+		if len(patch) == 0 {
+			return &updateResult{Stored: map[string]any{}}, nil
+		}
+		after, err := put(c.s, ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		return newUpdateResult(patch, nil, fields(after)), nil
 	}
 }
 

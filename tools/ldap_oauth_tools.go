@@ -1,6 +1,10 @@
 package tools
 
-import "github.com/owui-mcp/owui-mcp/owui"
+import (
+	"context"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
 
 // Tools of the "ldap" and "oauth" toolsets: directory and identity-provider
 // settings.
@@ -35,13 +39,26 @@ func getLDAPConfig() def {
 	}
 }
 
+// ldapSwitchArgs makes enable_ldap required and a plain boolean: the server
+// takes a missing or null value as "off", which a tool called without
+// arguments must not do by accident.
+type ldapSwitchArgs struct {
+	EnableLDAP bool `json:"enable_ldap" jsonschema:"required" jsonschema_description:"true: on; false: off."`
+}
+
 func updateLDAPConfig() def {
 	return def{
 		op: owui.OpUpdateLDAPConfig, toolset: tsLDAP, title: "Switch LDAP",
 		desc:  "Enable or disable LDAP sign-in. " + adminsOnly,
 		hints: hints{destructive: true, idempotent: true},
-		in:    &owui.LdapConfigForm{}, out: &owui.LdapConfigResponse{},
-		run: withForm((*owui.Session).UpdateLDAPConfig),
+		in:    &ldapSwitchArgs{}, out: &owui.LdapConfigResponse{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var a ldapSwitchArgs
+			if err := c.bind(&a); err != nil {
+				return nil, err
+			}
+			return c.s.UpdateLDAPConfig(ctx, owui.LdapConfigForm{EnableLDAP: &a.EnableLDAP})
+		},
 	}
 }
 
@@ -61,6 +78,6 @@ func updateOAuthConfig() def {
 		desc:  "Change OAuth/OIDC settings. " + adminsOnly + " Pass only fields to change (\"\" clears one); the masked secret sent back keeps the stored one. Answers with what was stored. 0.10.0+.",
 		hints: hints{destructive: true, idempotent: true},
 		in:    &owui.OAuthConfig{}, partial: true, out: &updateResult{},
-		run: readModifyWrite((*owui.Session).GetOAuthConfig, (*owui.Session).UpdateOAuthConfig),
+		run: partialWrite((*owui.Session).UpdateOAuthConfig),
 	}
 }

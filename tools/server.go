@@ -28,22 +28,46 @@ type Config struct {
 	// IdleTTL forgets a client's Open WebUI session after this much idle
 	// time; 0 keeps it for the life of the MCP session.
 	IdleTTL time.Duration
-	Logger  *slog.Logger
+	// CallTimeout bounds a whole tool call, which may take two requests
+	// (read, then write); 0 leaves it to the client's per-request timeout.
+	CallTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // Server is the MCP server with its per-client Open WebUI sessions.
 type Server struct {
 	MCP *server.MCPServer
 
-	sessions *sessions
-	reveal   bool
-	log      *slog.Logger
-	inflight sync.WaitGroup
-	closing  chan struct{}
-	once     sync.Once
+	sessions    *sessions
+	reveal      bool
+	callTimeout time.Duration
+	log         *slog.Logger
+	debug       bool
+
+	// Calls in flight, for Drain. One mutex guards the count and the
+	// closing flag, so no call can start after Drain has seen zero.
+	mu       sync.Mutex
+	inflight int
+	closing  bool
+	idle     chan struct{} // closed when inflight drops to 0 while closing
 }
 
-const instructions = "owui-mcp manages accounts on one Open WebUI server. Sign in first (signin, signin_ldap, signup or token_exchange): the session token is kept by this MCP session and sent with every later call, so no tool takes a token argument. get_session_user shows who is signed in. Tool errors say what went wrong and what to do."
+// instructions tells the client how sessions work, naming only the sign-in
+// tools actually served.
+func instructions(ts []*Tool) string {
+	var signins []string
+	for _, t := range ts {
+		switch t.Op {
+		case owui.OpSignin, owui.OpSigninLDAP, owui.OpSignup, owui.OpTokenExchange:
+			signins = append(signins, t.Name)
+		}
+	}
+	start := "Calls act with the Open WebUI credential this server or client was configured with."
+	if len(signins) > 0 {
+		start = "Sign in first (" + strings.Join(signins, ", ") + ") unless a credential is configured: the session token is kept by this MCP session and sent with every later call, so no tool takes a token argument."
+	}
+	return "owui-mcp manages accounts on one Open WebUI server. " + start + " Tool errors say what went wrong and what to do."
+}
 
 // NewServer builds the MCP server: tools, hooks and middleware, once.
 func NewServer(cfg Config) *Server {
@@ -54,10 +78,11 @@ func NewServer(cfg Config) *Server {
 		cfg.Tools = Catalogue()
 	}
 	s := &Server{
-		sessions: newSessions(cfg.Client, cfg.APIKey, cfg.IdleTTL),
-		reveal:   cfg.RevealSecrets,
-		log:      cfg.Logger,
-		closing:  make(chan struct{}),
+		sessions:    newSessions(cfg.Client, cfg.APIKey, cfg.IdleTTL),
+		reveal:      cfg.RevealSecrets,
+		callTimeout: cfg.CallTimeout,
+		log:         cfg.Logger,
+		debug:       cfg.Logger.Enabled(context.Background(), slog.LevelDebug),
 	}
 	hooks := &server.Hooks{}
 	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
@@ -65,13 +90,9 @@ func NewServer(cfg Config) *Server {
 	})
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
-		server.WithInstructions(instructions),
+		server.WithInstructions(instructions(cfg.Tools)),
 		server.WithHooks(hooks),
 		server.WithToolHandlerMiddleware(s.guard),
-	}
-	if cfg.Logger.Enabled(context.Background(), slog.LevelDebug) {
-		// mcp-go logs one line per request, without arguments.
-		opts = append(opts, server.WithLogger(cfg.Logger))
 	}
 	s.MCP = server.NewMCPServer("owui-mcp", cfg.Version, opts...)
 	st := make([]server.ServerTool, 0, len(cfg.Tools))
@@ -87,14 +108,43 @@ func (s *Server) SessionCount() int { return s.sessions.len() }
 
 // Drain refuses new tool calls and waits for those in flight, until ctx ends.
 func (s *Server) Drain(ctx context.Context) error {
-	s.once.Do(func() { close(s.closing) })
-	done := make(chan struct{})
-	go func() { s.inflight.Wait(); close(done) }()
+	s.mu.Lock()
+	s.closing = true
+	if s.inflight == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	if s.idle == nil {
+		s.idle = make(chan struct{})
+	}
+	idle := s.idle
+	s.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// enter counts a call in, unless the server is draining.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.inflight++
+	return true
+}
+
+func (s *Server) exit() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight--
+	if s.inflight == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
 	}
 }
 
@@ -103,22 +153,26 @@ func (s *Server) Drain(ctx context.Context) error {
 // leaks the panic value to the client.
 func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
-		select {
-		case <-s.closing:
+		if !s.enter() {
 			return mcp.NewToolResultError("owui-mcp is shutting down; retry on a new connection."), nil
-		default:
 		}
-		s.inflight.Add(1)
-		defer s.inflight.Done()
+		defer s.exit()
+		if s.callTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.callTimeout)
+			defer cancel()
+		}
 		start := time.Now()
 		defer func() {
 			if r := recover(); r != nil {
 				s.log.Error("tool panicked", "tool", req.Params.Name, "panic_type", fmt.Sprintf("%T", r))
 				res, err = mcp.NewToolResultError("internal error in "+req.Params.Name+"; the server keeps serving, please report this"), nil
 			}
-			s.log.LogAttrs(ctx, slog.LevelDebug, "tool call", slog.String("tool", req.Params.Name),
-				slog.String("session", sessionTag(ctx)), slog.Bool("is_error", res != nil && res.IsError),
-				slog.Duration("duration", time.Since(start)))
+			if s.debug {
+				s.log.LogAttrs(ctx, slog.LevelDebug, "tool call", slog.String("tool", req.Params.Name),
+					slog.String("session", sessionTag(ctx)), slog.Bool("is_error", res != nil && res.IsError),
+					slog.Duration("duration", time.Since(start)))
+			}
 		}()
 		return next(ctx, req)
 	}
@@ -126,7 +180,7 @@ func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 
 func sessionTag(ctx context.Context) string {
 	if cs := server.ClientSessionFromContext(ctx); cs != nil && cs.SessionID() != "" {
-		return shortID(cs.SessionID())
+		return SessionTag(cs.SessionID())
 	}
 	return "-"
 }

@@ -37,18 +37,18 @@ type sessions struct {
 	now     func() time.Time
 
 	mu        sync.Mutex
-	m         map[string]*entry
+	m         map[string]map[string]*entry // MCP session id -> credential hash -> entry
+	n         int
 	lastSweep time.Time
 }
 
 type entry struct {
-	sid  string
 	s    *owui.Session
 	last time.Time
 }
 
 func newSessions(c *owui.Client, initial string, ttl time.Duration) *sessions {
-	return &sessions{client: c, initial: initial, ttl: ttl, now: time.Now, m: map[string]*entry{}}
+	return &sessions{client: c, initial: initial, ttl: ttl, now: time.Now, m: map[string]map[string]*entry{}}
 }
 
 // get returns the Open WebUI session of the MCP session in ctx, creating it
@@ -60,23 +60,30 @@ func (st *sessions) get(ctx context.Context) (*owui.Session, error) {
 		return nil, errNoSession
 	}
 	sid := cs.SessionID()
-	key, cred := sid, st.initial
+	key, cred := "", st.initial
 	if c, ok := ctx.Value(credentialKey{}).(string); ok {
 		sum := sha256.Sum256([]byte(c))
-		key, cred = sid+"\x00"+string(sum[:8]), c
+		key, cred = string(sum[:8]), c
 	}
 	now := st.now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.sweepLocked(now)
-	e := st.m[key]
+	byCred := st.m[sid]
+	if byCred == nil {
+		byCred = map[string]*entry{}
+		st.m[sid] = byCred
+	}
+	e := byCred[key]
 	if e != nil && st.ttl > 0 && now.Sub(e.last) > st.ttl {
 		e.s.Clear() // idle too long, even if no sweep has run since
 		e = nil
+		st.n--
 	}
 	if e == nil {
-		e = &entry{sid: sid, s: st.client.NewSession(cred)}
-		st.m[key] = e
+		e = &entry{s: st.client.NewSession(cred)}
+		byCred[key] = e
+		st.n++
 	}
 	e.last = now
 	return e.s, nil
@@ -86,12 +93,11 @@ func (st *sessions) get(ctx context.Context) (*owui.Session, error) {
 func (st *sessions) drop(sid string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	for k, e := range st.m {
-		if e.sid == sid {
-			e.s.Clear()
-			delete(st.m, k)
-		}
+	for _, e := range st.m[sid] {
+		e.s.Clear()
+		st.n--
 	}
+	delete(st.m, sid)
 }
 
 // sweepLocked forgets sessions idle for longer than ttl. It runs on access,
@@ -101,10 +107,16 @@ func (st *sessions) sweepLocked(now time.Time) {
 		return
 	}
 	st.lastSweep = now
-	for k, e := range st.m {
-		if now.Sub(e.last) > st.ttl {
-			e.s.Clear()
-			delete(st.m, k)
+	for sid, byCred := range st.m {
+		for k, e := range byCred {
+			if now.Sub(e.last) > st.ttl {
+				e.s.Clear()
+				delete(byCred, k)
+				st.n--
+			}
+		}
+		if len(byCred) == 0 {
+			delete(st.m, sid)
 		}
 	}
 }
@@ -112,12 +124,12 @@ func (st *sessions) sweepLocked(now time.Time) {
 func (st *sessions) len() int {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return len(st.m)
+	return st.n
 }
 
-// shortID identifies a session in logs without revealing it (an SSE session
-// id is a bearer capability).
-func shortID(sid string) string {
+// SessionTag identifies a session in logs without revealing it: a session
+// id is a bearer capability (SSE even carries it in the URL).
+func SessionTag(sid string) string {
 	sum := sha256.Sum256([]byte(sid))
 	const hexdigits = "0123456789abcdef"
 	var b strings.Builder

@@ -177,7 +177,8 @@ func TestRevealSecrets(t *testing.T) {
 
 func TestStartingAPIKeyIsNeverEchoed(t *testing.T) {
 	key := "sk-0123456789abcdef0123456789abcdef"
-	e := newEnv(t, tools.Config{APIKey: key}, owuitest.WithAPIKeys(true),
+	// Not even with revealing on: that is for keys a tool creates or shows.
+	e := newEnv(t, tools.Config{APIKey: key, RevealSecrets: true}, owuitest.WithAPIKeys(true),
 		owuitest.WithUsers(owuitest.User{Name: "K", Email: "k@example.com", Password: "pw", Role: "admin", APIKey: key}))
 	c := e.connect(t, false)
 	_, text, isErr := c.Call("get_session_user", nil)
@@ -204,7 +205,8 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		{"token_exchange", map[string]any{"provider": "", "token": "t"}, []string{`"provider" must match`}},
 		{"delete_oauth_session", map[string]any{"provider": "../../api_key"}, []string{`"provider" must match`}},
 		{"get_session_user", map[string]any{"verbose": true}, []string{"takes no arguments"}},
-		{"update_ldap_config", map[string]any{"enable_ldap": "yes"}, []string{"must be a boolean or null"}},
+		{"update_ldap_config", map[string]any{"enable_ldap": "yes"}, []string{"must be a boolean, not a string"}},
+		{"update_ldap_config", map[string]any{}, []string{`missing required argument "enable_ldap"`}},
 	}
 	for _, tc := range cases {
 		text := c.Fail(tc.tool, tc.args, tc.parts...)
@@ -289,6 +291,14 @@ func TestSelect(t *testing.T) {
 	if !reflect.DeepEqual(names, []string{"update_profile", "update_timezone", "signin"}) {
 		t.Errorf("exclude must beat tools: %v", names)
 	}
+	for _, empty := range []tools.Selection{
+		{Toolsets: []string{"profile"}, ReadOnly: true},
+		{Tools: []string{"signin"}, Exclude: []string{"signin"}},
+	} {
+		if got, err := tools.Select(empty); err == nil || got != nil {
+			t.Errorf("%+v: an empty selection gave %d tools, %v", empty, len(got), err)
+		}
+	}
 	only, _ := tools.Select(tools.Selection{Tools: []string{"signin"}})
 	if len(only) != 1 {
 		t.Errorf("--tools alone: %d tools", len(only))
@@ -323,5 +333,30 @@ func TestMarkdownCatalogue(t *testing.T) {
 	}
 	if !strings.Contains(md, "`email`*") || !strings.Contains(md, "read-only, idempotent") {
 		t.Errorf("markdown:\n%s", md)
+	}
+}
+
+// TestOAuthUpdateSendsOnlyTheChange: the server updates OAuth settings field
+// by field, so only the fields set are sent; the stored client secret never
+// travels back, and a concurrent change to another field survives.
+func TestOAuthUpdateSendsOnlyTheChange(t *testing.T) {
+	e := newEnv(t, tools.Config{}, withAdmin(), owuitest.WithOAuth("oidc"))
+	c := e.connect(t, true)
+	c.OK("signin", signinArgs(adminEmail, adminPass))
+	e.emu.ResetRequests()
+	c.OK("update_oauth_config", map[string]any{"OAUTH_SCOPES": "openid email", "OAUTH_CLIENT_SECRET": tools.Mask})
+	reqs := e.emu.Requests()
+	if len(reqs) != 1 || reqs[0].Method != "POST" || string(reqs[0].Body) != `{"OAUTH_SCOPES":"openid email"}` {
+		for _, r := range reqs {
+			t.Logf("%s %s %s", r.Method, r.Path, r.Body)
+		}
+		t.Fatalf("%d requests", len(reqs))
+	}
+	// Settings the server wants whole are read first, then written whole.
+	e.emu.ResetRequests()
+	c.OK("update_admin_config", map[string]any{"ENABLE_NOTES": false})
+	reqs = e.emu.Requests()
+	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" || !strings.Contains(string(reqs[1].Body), `"SHOW_ADMIN_DETAILS"`) {
+		t.Fatalf("update_admin_config sent %d requests", len(reqs))
 	}
 }

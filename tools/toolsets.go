@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,6 +69,10 @@ func Select(s Selection) ([]*Tool, error) {
 			continue
 		}
 		out = append(out, t)
+	}
+	if len(out) == 0 {
+		// Never fall back to "everything": an empty selection is a mistake.
+		return nil, errors.New("the tool selection (--toolsets, --tools, --exclude-tools, --read-only) leaves no tool to serve")
 	}
 	return out, nil
 }
