@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -358,5 +359,19 @@ func TestOAuthUpdateSendsOnlyTheChange(t *testing.T) {
 	reqs = e.emu.Requests()
 	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" || !strings.Contains(string(reqs[1].Body), `"SHOW_ADMIN_DETAILS"`) {
 		t.Fatalf("update_admin_config sent %d requests", len(reqs))
+	}
+}
+
+// TestCallTimeoutBoundsTheWholeCall: a settings update makes two requests;
+// the timeout bounds the call, not each request.
+func TestCallTimeoutBoundsTheWholeCall(t *testing.T) {
+	e := newEnv(t, tools.Config{CallTimeout: 400 * time.Millisecond}, withAdmin())
+	c := e.connect(t, true)
+	c.OK("signin", signinArgs(adminEmail, adminPass))
+	e.emu.SetFault(owuitest.FaultOnPath("/api/v1/auths/admin/config", owuitest.FaultDelay(250*time.Millisecond)))
+	start := time.Now()
+	c.Fail("update_admin_config", map[string]any{"ENABLE_NOTES": false}, "did not answer within")
+	if d := time.Since(start); d > 1400*time.Millisecond {
+		t.Errorf("the call took %v", d)
 	}
 }
