@@ -10,15 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +26,7 @@ import (
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
 
 // Lifecycle: cancellation, disconnects, many sessions, and shutdown, with
@@ -45,56 +43,6 @@ func lcEmulator(t testing.TB, opts ...owuitest.Option) *owuitest.Server {
 	emu := owuitest.NewServer(append([]owuitest.Option{owuitest.WithUsers(owuitest.User{Name: "Admin", Email: lcEmail, Password: lcPassword, Role: "admin"})}, opts...)...)
 	t.Cleanup(emu.Close)
 	return emu
-}
-
-// lcHangProxy stands in front of an emulator. While hanging, it accepts
-// requests, never answers, and reports when each one's context ends (the
-// caller gave up); otherwise it passes requests through.
-type lcHangProxy struct {
-	*httptest.Server
-	hanging  atomic.Bool
-	arrived  chan struct{}
-	released chan time.Time
-}
-
-func lcNewHangProxy(t testing.TB, emu *owuitest.Server) *lcHangProxy {
-	t.Helper()
-	target, _ := url.Parse(emu.URL)
-	rp := httputil.NewSingleHostReverseProxy(target)
-	p := &lcHangProxy{arrived: make(chan struct{}, 16), released: make(chan time.Time, 16)}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !p.hanging.Load() {
-			rp.ServeHTTP(w, r)
-			return
-		}
-		p.arrived <- struct{}{}
-		<-r.Context().Done()
-		p.released <- time.Now()
-	}))
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *lcHangProxy) waitArrived(t testing.TB) {
-	t.Helper()
-	select {
-	case <-p.arrived:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the call never reached Open WebUI")
-	}
-}
-
-// waitReleased fails unless the hung request ends within limit of since.
-func (p *lcHangProxy) waitReleased(t testing.TB, since time.Time, limit time.Duration) {
-	t.Helper()
-	select {
-	case at := <-p.released:
-		if d := at.Sub(since); d > limit {
-			t.Errorf("the upstream request ended %v later, want within %v", d, limit)
-		}
-	case <-time.After(limit + 5*time.Second):
-		t.Fatal("the upstream request was never released")
-	}
 }
 
 // lcMessage is a JSON-RPC answer.
@@ -358,26 +306,26 @@ func lcNoLeaks(t testing.TB, baseline goleak.Option) {
 // session goes on, still signed in.
 func TestLifecycleCancelOverStdio(t *testing.T) {
 	emu := lcEmulator(t)
-	proxy := lcNewHangProxy(t, emu)
+	proxy := toolstest.NewHangProxy(t, emu.URL)
 	c := stdioClient(t, "OWUI_SERVER="+proxy.URL)
 	c.OK("signin", map[string]any{"email": lcEmail, "password": lcPassword})
 
-	proxy.hanging.Store(true)
+	proxy.Hanging.Store(true)
 	ctx, cancel := context.WithCancel(bg)
 	errc := make(chan error, 1)
 	go func() {
 		_, err := c.C.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "get_session_user"}})
 		errc <- err
 	}()
-	proxy.waitArrived(t)
+	proxy.WaitArrived(t)
 	cancelled := time.Now()
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Errorf("the cancelled call returned %v", err)
 	}
-	proxy.waitReleased(t, cancelled, time.Second)
+	proxy.WaitReleased(t, cancelled, time.Second)
 
-	proxy.hanging.Store(false)
+	proxy.Hanging.Store(false)
 	if me := c.OK("get_session_user", nil); me["email"] != lcEmail {
 		t.Errorf("after the cancellation the session is %v", me["email"])
 	}
@@ -388,14 +336,14 @@ func TestLifecycleCancelOverStdio(t *testing.T) {
 // cancelled call's POST is answered, and the next call works.
 func TestLifecycleCancelOverHostedHTTP(t *testing.T) {
 	emu := lcEmulator(t)
-	proxy := lcNewHangProxy(t, emu)
+	proxy := toolstest.NewHangProxy(t, emu.URL)
 	base, _ := hosted(t, "http", map[string]string{"OWUI_SERVER": proxy.URL})
 	s := lcOpenStream(t, base, &http.Client{})
 	if m := s.call(t, lcSigninCall(2)); m.Result == nil || m.Result.IsError {
 		t.Fatalf("signin: %+v", m)
 	}
 
-	proxy.hanging.Store(true)
+	proxy.Hanging.Store(true)
 	answer := make(chan *lcMessage, 1)
 	go func() {
 		_, m, err := s.post(bg, lcCall(7, "get_session_user", nil))
@@ -404,12 +352,12 @@ func TestLifecycleCancelOverHostedHTTP(t *testing.T) {
 		}
 		answer <- m
 	}()
-	proxy.waitArrived(t)
+	proxy.WaitArrived(t)
 	cancelled := time.Now()
 	if resp, _, err := s.post(bg, `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"stop"}}`); err != nil || resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("notifications/cancelled: %v %v", err, resp)
 	}
-	proxy.waitReleased(t, cancelled, time.Second)
+	proxy.WaitReleased(t, cancelled, time.Second)
 	select {
 	case m := <-answer:
 		if m != nil && m.Result != nil && !m.Result.IsError {
@@ -419,7 +367,7 @@ func TestLifecycleCancelOverHostedHTTP(t *testing.T) {
 		t.Fatal("the cancelled call's POST never returned")
 	}
 
-	proxy.hanging.Store(false)
+	proxy.Hanging.Store(false)
 	if m := s.call(t, lcCall(8, "get_session_user", nil)); m.Result == nil || m.Result.IsError || !strings.Contains(m.text(), lcEmail) {
 		t.Fatalf("after the cancellation: %+v", m)
 	}
@@ -433,7 +381,7 @@ func TestLifecycleDisconnectMidCallLeaksNothing(t *testing.T) {
 	for _, tr := range []string{"http", "sse"} {
 		t.Run(tr, func(t *testing.T) {
 			emu := lcEmulator(t)
-			proxy := lcNewHangProxy(t, emu)
+			proxy := toolstest.NewHangProxy(t, emu.URL)
 			const timeout = time.Second
 			srv, base := lcServe(t, tr, proxy.URL, timeout)
 			tp := http.DefaultTransport.(*http.Transport).Clone()
@@ -448,7 +396,7 @@ func TestLifecycleDisconnectMidCallLeaksNothing(t *testing.T) {
 			tp.CloseIdleConnections()
 			baseline := goleak.IgnoreCurrent()
 
-			proxy.hanging.Store(true)
+			proxy.Hanging.Store(true)
 			var gone time.Time
 			switch tr {
 			case "http":
@@ -459,22 +407,22 @@ func TestLifecycleDisconnectMidCallLeaksNothing(t *testing.T) {
 					defer close(done)
 					_, _, _ = s.post(ctx, lcCall(3, "get_session_user", nil))
 				}()
-				proxy.waitArrived(t)
+				proxy.WaitArrived(t)
 				gone = time.Now()
 				cancel() // the client drops the connection mid-call
 				<-done
-				proxy.waitReleased(t, gone, time.Second)
+				proxy.WaitReleased(t, gone, time.Second)
 			case "sse":
 				s := lcOpenSSE(t, base, hc)
 				s.send(t, lcCall(3, "get_session_user", nil))
-				proxy.waitArrived(t)
+				proxy.WaitArrived(t)
 				gone = time.Now()
 				s.close() // the stream goes away mid-call
 				// SSE calls outlive their client (mcp-go detaches them);
 				// the request timeout ends this one.
-				proxy.waitReleased(t, gone, timeout+time.Second)
+				proxy.WaitReleased(t, gone, timeout+time.Second)
 			}
-			proxy.hanging.Store(false)
+			proxy.Hanging.Store(false)
 
 			// Idle keep-alive connections are not leaks: close them, on
 			// the client and between owui-mcp and Open WebUI.

@@ -4,10 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,6 +14,7 @@ import (
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
 
 // rawSession is one MCP client session driven with raw JSON-RPC bytes, as a
@@ -214,34 +211,6 @@ func TestBadInputGetsAClearAnswer(t *testing.T) {
 	}
 }
 
-// hangProxy stands in front of an emulator. While hanging, it accepts
-// requests and never answers, and reports when each one's context ends (the
-// client gave up); otherwise it passes requests through.
-type hangProxy struct {
-	*httptest.Server
-	hanging  atomic.Bool
-	arrived  chan struct{}
-	released chan time.Time
-}
-
-func newHangProxy(t testing.TB, emu *owuitest.Server) *hangProxy {
-	t.Helper()
-	target, _ := url.Parse(emu.URL)
-	rp := httputil.NewSingleHostReverseProxy(target)
-	p := &hangProxy{arrived: make(chan struct{}, 16), released: make(chan time.Time, 16)}
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !p.hanging.Load() {
-			rp.ServeHTTP(w, r)
-			return
-		}
-		p.arrived <- struct{}{}
-		<-r.Context().Done()
-		p.released <- time.Now()
-	}))
-	t.Cleanup(p.Close)
-	return p
-}
-
 // TestCancellationReleasesTheUpstreamRequest: a notifications/cancelled for
 // a call waiting on an Open WebUI that never answers aborts the HTTP request
 // at once (long before the 30 s timeout), the call ends with a tool error,
@@ -249,7 +218,7 @@ func newHangProxy(t testing.TB, emu *owuitest.Server) *hangProxy {
 func TestCancellationReleasesTheUpstreamRequest(t *testing.T) {
 	emu := owuitest.NewServer(withAdmin())
 	t.Cleanup(emu.Close)
-	proxy := newHangProxy(t, emu)
+	proxy := toolstest.NewHangProxy(t, emu.URL)
 	c, err := owui.New(proxy.URL) // the default 30 s timeout
 	if err != nil {
 		t.Fatal(err)
@@ -261,24 +230,13 @@ func TestCancellationReleasesTheUpstreamRequest(t *testing.T) {
 		t.Fatalf("signin: %s", login.raw)
 	}
 
-	proxy.hanging.Store(true)
+	proxy.Hanging.Store(true)
 	answer := make(chan *rawResponse, 1)
 	go func() { answer <- rs.send(t, callMessage(7, "get_session_user", nil), 10*time.Second) }()
-	select {
-	case <-proxy.arrived:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the call never reached Open WebUI")
-	}
+	proxy.WaitArrived(t)
 	cancelled := time.Now()
 	rs.notify(t, `{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user pressed stop"}}`)
-	select {
-	case at := <-proxy.released:
-		if d := at.Sub(cancelled); d > time.Second {
-			t.Errorf("the upstream request ended %v after the cancellation", d)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the upstream request was not released after notifications/cancelled")
-	}
+	proxy.WaitReleased(t, cancelled, time.Second)
 	select {
 	case resp := <-answer:
 		if resp.Result == nil || !resp.Result.IsError || !strings.Contains(resp.Result.text(t), "cancelled") {
@@ -288,7 +246,7 @@ func TestCancellationReleasesTheUpstreamRequest(t *testing.T) {
 		t.Fatal("the cancelled call never answered")
 	}
 
-	proxy.hanging.Store(false)
+	proxy.Hanging.Store(false)
 	next := rs.send(t, callMessage(8, "get_session_user", nil), 10*time.Second)
 	if next.Result == nil || next.Result.IsError || !strings.Contains(next.Result.text(t), adminEmail) {
 		t.Fatalf("after the cancellation: %s", next.raw)
