@@ -1,12 +1,10 @@
 package tools_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -16,23 +14,6 @@ import (
 	"github.com/owui-mcp/owui-mcp/tools"
 	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestNoSecretsInLogsOrResults runs every tool with debug logging and known
 // secrets, then searches every log line and every result for them.
@@ -50,13 +31,13 @@ func TestNoSecretsInLogsOrResults(t *testing.T) {
 				c.OK("get_ldap_server", nil)
 			}
 		}
-		var logs lockedBuffer
+		var logs toolstest.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		emu := owuitest.NewServer(toolstest.EmulatorOptions()...)
 		defer emu.Close()
 		c, _ := owui.New(emu.URL, owui.WithLogger(log))
 		srv := tools.NewServer(tools.Config{Client: c, Version: "t", Logger: log, RevealSecrets: reveal})
-		var results lockedBuffer
+		var results toolstest.Buffer
 		srv.MCP.GetHooks().AddAfterCallTool(func(_ context.Context, _ any, _ *mcp.CallToolRequest, res any) {
 			b, _ := json.Marshal(res)
 			_, _ = results.Write(append(b, '\n'))
