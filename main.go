@@ -222,6 +222,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Client: client, APIKey: cfg.apiKey, Version: versionString(), Tools: selected,
 		RevealSecrets: cfg.reveal, IdleTTL: idle, CallTimeout: cfg.timeout, Logger: log,
 	})
+	// Start-up garbage (the catalogue, the first tools/list) would otherwise
+	// stay mapped until the background scavenger gets to it, minutes later;
+	// agents keep many idle stdio servers around, so give it back now.
+	freeOS := time.AfterFunc(500*time.Millisecond, debug.FreeOSMemory)
+	defer freeOS.Stop()
 	log.Info("owui-mcp starting", "version", versionString(), "transport", cfg.transport,
 		"open_webui", client.BaseURL(), "tools", len(selected))
 	if cfg.transport == "stdio" {

@@ -72,8 +72,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	// Hosted servers put many sessions in front of one Open WebUI.
-	tr.MaxIdleConnsPerHost = 64
+	// Hosted servers put many sessions in front of one Open WebUI: keep
+	// enough connections open for a burst of them to reuse (not open and
+	// close thousands), and no more than a Python server should be given.
+	tr.MaxConnsPerHost = 128
+	tr.MaxIdleConns = 128
+	tr.MaxIdleConnsPerHost = 128
 	rc := resty.New().
 		// No cookie jar: Open WebUI sets a "token" cookie on sign-in, and a
 		// jar shared by every session would sign them all in as that account.

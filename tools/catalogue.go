@@ -5,6 +5,7 @@ package tools
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"maps"
 	"reflect"
@@ -14,7 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/schema"
+	"github.com/owui-mcp/owui-mcp/schema/validate"
 )
 
 // Who may call an operation, as Open WebUI decides it. Each description
@@ -26,8 +27,9 @@ const (
 	adminsOnly = "Admins only."
 )
 
-// def declares one tool. Schemas are derived from in and out, which are the
-// owui structs sent and received (or small argument structs embedding them).
+// def declares one tool. Its schemas are derived from in and out, which are
+// the owui structs sent and received (or small argument structs embedding
+// them): at build time, into schemas.json (see schemas_test.go).
 type def struct {
 	op      owui.Operation
 	toolset string
@@ -58,7 +60,7 @@ type Tool struct {
 	Toolset   string
 	Op        owui.Operation
 	MCP       mcp.Tool
-	validator *schema.Validator
+	validator *validate.Validator
 	run       runFunc
 }
 
@@ -77,30 +79,45 @@ func defs() []def {
 	}
 }
 
-// Catalogue returns every tool. They are built once, at first use: schemas
-// are never derived per request.
+// schemasJSON holds every tool's input and output schema as the schema
+// package derives them from the defs' structs. Deriving them takes
+// milliseconds of reflection that every start of the binary would pay (and
+// the binary would carry the deriving code), so they are derived when the
+// code changes instead; TestSchemasAreDerived keeps this file equal to a
+// fresh derivation.
+//
+//go:generate env UPDATE_GOLDEN=1 go test -run ^TestSchemasAreDerived$ .
+//go:embed schemas.json
+var schemasJSON []byte
+
+type toolSchemas struct {
+	Input  json.RawMessage `json:"input"`
+	Output json.RawMessage `json:"output"`
+}
+
+// Catalogue returns every tool. They are built once, at first use, never
+// per request.
 func Catalogue() []*Tool { return catalogue() }
 
 var catalogue = sync.OnceValue(func() []*Tool {
+	var schemas map[string]toolSchemas
+	if err := json.Unmarshal(schemasJSON, &schemas); err != nil {
+		panic("tools: schemas.json: " + err.Error())
+	}
 	ds := defs()
 	out := make([]*Tool, len(ds))
 	for i, d := range ds {
-		out[i] = d.build()
+		s, ok := schemas[d.op.Name]
+		if !ok {
+			panic("tools: no schemas for " + d.op.Name + "; run go generate ./tools")
+		}
+		out[i] = d.build(s)
 	}
 	return out
 })
 
-func (d def) build() *Tool {
-	in := d.in
-	if in == nil {
-		in = &struct{}{}
-	}
-	var opts []schema.Option
-	if d.partial {
-		opts = append(opts, schema.Partial())
-	}
-	inSchema := schema.Input(in, opts...)
-	v, err := schema.NewValidator(inSchema)
+func (d def) build(s toolSchemas) *Tool {
+	v, err := validate.New(s.Input)
 	if err != nil {
 		panic("tools: " + d.op.Name + ": " + err.Error())
 	}
@@ -112,8 +129,8 @@ func (d def) build() *Tool {
 			Name:            d.op.Name,
 			Title:           d.title,
 			Description:     d.desc,
-			RawInputSchema:  inSchema,
-			RawOutputSchema: schema.Output(d.out),
+			RawInputSchema:  s.Input,
+			RawOutputSchema: s.Output,
 			Annotations: mcp.ToolAnnotation{
 				ReadOnlyHint:    mcp.ToBoolPtr(d.hints.readOnly),
 				DestructiveHint: mcp.ToBoolPtr(d.hints.destructive),

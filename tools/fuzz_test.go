@@ -11,7 +11,7 @@ import (
 
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
-	"github.com/owui-mcp/owui-mcp/schema"
+	"github.com/owui-mcp/owui-mcp/schema/validate"
 	"github.com/owui-mcp/owui-mcp/tools"
 	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
@@ -37,9 +37,9 @@ func FuzzToolArguments(f *testing.F) {
 		f.Fatal(err)
 	}
 	srv := tools.NewServer(tools.Config{Client: c, Version: "fuzz"})
-	validators := map[string]*schema.Validator{}
+	validators := map[string]*validate.Validator{}
 	for _, tl := range tools.Catalogue() {
-		v, err := schema.NewValidator(tl.MCP.RawInputSchema)
+		v, err := validate.New(tl.MCP.RawInputSchema)
 		if err != nil {
 			f.Fatal(err)
 		}

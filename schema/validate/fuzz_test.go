@@ -1,4 +1,4 @@
-package schema_test
+package validate_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schema"
+	"github.com/owui-mcp/owui-mcp/schema/validate"
 )
 
 // fuzzForms are the argument shapes the tools validate, with the struct the
@@ -47,13 +48,13 @@ const maxProblemsText = 16 << 10
 // the struct that is then sent.
 func FuzzValidate(f *testing.F) {
 	f.Add(0, []byte(`{"email":"a@b.co","password":"p"}`))
-	validators := make([]*schema.Validator, len(fuzzForms))
+	validators := make([]*validate.Validator, len(fuzzForms))
 	for i, ff := range fuzzForms {
 		var opts []schema.Option
 		if ff.partial {
 			opts = append(opts, schema.Partial())
 		}
-		v, err := schema.NewValidator(schema.Input(ff.newForm(), opts...))
+		v, err := validate.New(schema.Input(ff.newForm(), opts...))
 		if err != nil {
 			f.Fatalf("%s: %v", ff.name, err)
 		}

@@ -1,4 +1,8 @@
-package schema
+// Package validate checks MCP tool arguments against the input schemas the
+// schema package derives, and says what is wrong in words an agent can act
+// on. It is separate from schema so that the binary, which embeds the
+// derived schemas, does not carry the derivation.
+package validate
 
 import (
 	"bytes"
@@ -13,7 +17,8 @@ import (
 	"unicode/utf8"
 )
 
-// Validator checks tool arguments against an input schema made by Input.
+// Validator checks tool arguments against an input schema made by
+// schema.Input.
 // It understands exactly the subset Input emits (flat objects of typed,
 // possibly nullable properties with enum, pattern and format), and reports
 // every problem in words an agent can act on, rather than the first one.
@@ -31,8 +36,8 @@ type prop struct {
 	minLen  int
 }
 
-// NewValidator prepares a validator for raw, an Input schema.
-func NewValidator(raw json.RawMessage) (*Validator, error) {
+// New prepares a validator for raw, an input schema.
+func New(raw json.RawMessage) (*Validator, error) {
 	var s struct {
 		Properties map[string]struct {
 			Type    json.RawMessage `json:"type"`

@@ -1,0 +1,56 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/owui-mcp/owui-mcp/schema"
+)
+
+// derive computes a tool's schemas from its declaration.
+func derive(d def) toolSchemas {
+	in := d.in
+	if in == nil {
+		in = &struct{}{}
+	}
+	var opts []schema.Option
+	if d.partial {
+		opts = append(opts, schema.Partial())
+	}
+	return toolSchemas{Input: schema.Input(in, opts...), Output: schema.Output(d.out)}
+}
+
+// TestSchemasAreDerived keeps schemas.json equal to what the schema package
+// derives from the defs now. After changing a form, a response or a def,
+// run go generate ./tools.
+func TestSchemasAreDerived(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	for i, d := range defs() {
+		s := derive(d)
+		line, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := json.Marshal(d.op.Name)
+		b.Write(name)
+		b.WriteByte(':')
+		b.Write(line)
+		if i < len(defs())-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("}\n")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile("schemas.json", b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if !bytes.Equal(b.Bytes(), schemasJSON) {
+		t.Fatal("schemas.json is not what the structs derive today: run go generate ./tools")
+	}
+}
