@@ -4,7 +4,7 @@ import "github.com/owui-mcp/owui-mcp/owui"
 
 // Tools of the "api_keys" toolset: the signed-in account's API key.
 
-const apiKeyGate = " " + signedIn + " Needs ENABLE_API_KEYS (non-admins: api_keys permission)."
+const apiKeyGate = " " + signedIn + " Needs ENABLE_API_KEYS (and, for non-admins, permission)."
 
 func generateAPIKey() def {
 	return def{

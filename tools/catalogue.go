@@ -22,8 +22,8 @@ import (
 // starts with one of these so an agent knows before it tries.
 const (
 	anyone     = "Anyone may call it."
-	signedIn   = "Any signed-in account, pending too."
-	verified   = "Approved (not pending) accounts only."
+	signedIn   = "Signed-in accounts, pending too."
+	verified   = "Approved accounts only (not pending)."
 	adminsOnly = "Admins only."
 )
 

@@ -22,7 +22,7 @@ func getLDAPServer() def {
 func updateLDAPServer() def {
 	return def{
 		op: owui.OpUpdateLDAPServer, toolset: tsLDAP, title: "Edit LDAP server",
-		desc:  "Change LDAP server settings. " + adminsOnly + " Pass only fields to change; the mask sent back keeps the stored password. Answers with what was stored.",
+		desc:  "Change LDAP server settings. " + adminsOnly + " Pass only what changes; the mask sent back keeps the password.",
 		hints: hints{destructive: true, idempotent: true},
 		in:    &owui.LdapServerConfig{}, partial: true, out: &updateResult{},
 		run: readModifyWrite((*owui.Session).GetLDAPServer, (*owui.Session).UpdateLDAPServer),
@@ -75,7 +75,7 @@ func getOAuthConfig() def {
 func updateOAuthConfig() def {
 	return def{
 		op: owui.OpUpdateOAuthConfig, toolset: tsOAuth, title: "Edit OAuth settings",
-		desc:  "Change OAuth/OIDC settings. " + adminsOnly + " Pass only fields to change (\"\" clears one); the masked secret sent back keeps the stored one. Answers with what was stored. 0.10.0+.",
+		desc:  "Change OAuth/OIDC settings. " + adminsOnly + " Pass only what changes (\"\" clears); the mask sent back keeps the secret. Server 0.10.0+.",
 		hints: hints{destructive: true, idempotent: true},
 		in:    &owui.OAuthConfig{}, partial: true, out: &updateResult{},
 		run: partialWrite((*owui.Session).UpdateOAuthConfig),

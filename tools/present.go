@@ -17,7 +17,7 @@ const (
 	Mask        = "********"
 	tokenKept   = "(kept by owui-mcp for this session; not shown)"
 	tokenHidden = "(withheld; sign in as this account to use it)"
-	maskNote    = " Masked (sk-…1a2b) unless OWUI_MCP_REVEAL_SECRETS=1."
+	maskNote    = " Shown masked (sk-…1a2b)."
 )
 
 // okResult wraps a bare boolean answer so that structuredContent is an object.

@@ -11,7 +11,7 @@ import (
 func updateProfile() def {
 	return def{
 		op: owui.OpUpdateProfile, toolset: tsProfile, title: "Edit my profile",
-		desc:  "Change your name, avatar, bio, gender or birth date. " + verified + " Pass only fields to change; null clears one.",
+		desc:  "Change your profile. " + verified + " Pass only what changes; null clears.",
 		hints: hints{destructive: true, idempotent: true},
 		in:    &owui.UpdateProfileForm{}, partial: true, out: &owui.UserProfileImageResponse{},
 		run: func(ctx context.Context, c *call) (any, error) {

@@ -9,12 +9,12 @@ import (
 // Tools of the "session" toolset: getting, keeping and ending the Open WebUI
 // session of this MCP client.
 
-const keptNote = " Keeps the token (never shown) for later calls."
+const keptNote = " Keeps the token for later calls, unseen."
 
 func signin() def {
 	return def{
 		op: owui.OpSignin, toolset: tsSession, title: "Sign in",
-		desc:  "Sign in with email and password. " + anyone + " Max 15 tries per email in 3 min." + keptNote,
+		desc:  "Sign in with email and password. " + anyone + " Max 15 tries per email per 3 min." + keptNote,
 		hints: hints{},
 		in:    &owui.SigninForm{}, out: &owui.SessionUserResponse{},
 		run: withForm((*owui.Session).Signin),
@@ -24,7 +24,7 @@ func signin() def {
 func signinLDAP() def {
 	return def{
 		op: owui.OpSigninLDAP, toolset: tsSession, title: "Sign in with LDAP",
-		desc:  "Sign in with LDAP username and password, if LDAP is on. " + anyone + " Creates the account on first use." + keptNote,
+		desc:  "Sign in with LDAP username and password (LDAP must be on). " + anyone + " Creates the account on first use." + keptNote,
 		hints: hints{openWorld: true},
 		in:    &owui.LdapForm{}, out: &owui.SessionUserResponse{},
 		run: withForm((*owui.Session).SigninLDAP),
@@ -34,7 +34,7 @@ func signinLDAP() def {
 func signup() def {
 	return def{
 		op: owui.OpSignup, toolset: tsSession, title: "Sign up",
-		desc:  "Create an account and sign in as it. " + anyone + " The first account ever becomes admin and turns sign-up off; later ones need sign-up on and get the default role (often pending: an admin must approve)." + keptNote,
+		desc:  "Create an account and sign in as it. " + anyone + " The first account becomes admin and turns sign-up off; later ones get the default role (often pending until an admin approves)." + keptNote,
 		hints: hints{},
 		in:    &owui.SignupForm{}, out: &owui.SessionUserResponse{},
 		run: withForm((*owui.Session).Signup),
@@ -44,7 +44,7 @@ func signup() def {
 func signOut() def {
 	return def{
 		op: owui.OpSignOut, toolset: tsSession, title: "Sign out",
-		desc:  "Sign out; this MCP session forgets its token. " + anyone + " Without Redis the old token stays valid until it expires.",
+		desc:  "Sign out; this MCP session forgets its token. " + anyone + " Without Redis the token stays valid until expiry.",
 		hints: hints{destructive: true, idempotent: true},
 		out:   &owui.SignoutResponse{},
 		run:   noArgs((*owui.Session).SignOut),
@@ -54,7 +54,7 @@ func signOut() def {
 func getSessionUser() def {
 	return def{
 		op: owui.OpGetSessionUser, toolset: tsSession, title: "Who am I",
-		desc:  "Show the signed-in account, its permissions and session expiry. " + signedIn,
+		desc:  "Show the signed-in account and its session expiry. " + signedIn,
 		hints: hints{readOnly: true, idempotent: true},
 		out:   &owui.SessionUserInfoResponse{},
 		run:   noArgs((*owui.Session).GetSessionUser),
@@ -65,14 +65,14 @@ func getSessionUser() def {
 // never turn an OAuth route into another one behind a normalising proxy.
 
 type tokenExchangeArgs struct {
-	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"Provider: google, microsoft, github, oidc or feishu."`
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"google, microsoft, github, oidc or feishu."`
 	owui.TokenExchangeForm
 }
 
 func tokenExchange() def {
 	return def{
 		op: owui.OpTokenExchange, toolset: tsSession, title: "OAuth token exchange",
-		desc:  "Trade an OAuth provider access token for a session of its linked account. " + anyone + " Needs token exchange on; never creates accounts." + keptNote,
+		desc:  "Trade an OAuth provider's access token for an Open WebUI session. " + anyone + " Needs token exchange on." + keptNote,
 		hints: hints{openWorld: true},
 		in:    &tokenExchangeArgs{}, out: &owui.SessionUserResponse{},
 		run: func(ctx context.Context, c *call) (any, error) {
