@@ -34,7 +34,7 @@ func TestCatalogueMatchesOperations(t *testing.T) {
 		if tl.MCP.Title == "" || len(tl.MCP.Description) < 30 {
 			t.Errorf("%s: title %q, description %q", tl.Name, tl.MCP.Title, tl.MCP.Description)
 		}
-		if !slices.ContainsFunc([]string{"Anyone", "signed-in", "Approved", "Admins only"}, func(w string) bool { return strings.Contains(tl.MCP.Description, w) }) {
+		if !slices.ContainsFunc([]string{"Anyone", "Signed-in", "Approved", "Admins only"}, func(w string) bool { return strings.Contains(tl.MCP.Description, w) }) {
 			t.Errorf("%s: description does not say who may call it", tl.Name)
 		}
 		if *a.ReadOnlyHint != (tl.Op.Method == "GET") {
