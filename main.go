@@ -206,7 +206,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		demo := owuitest.NewServer(owuitest.WithAPIKeys(true))
 		defer demo.Close()
 		serverURL = demo.APIURL()
-		log.Info("demo Open WebUI (in memory, starts empty: the first signup becomes admin)", "url", serverURL)
+		// Shown whatever the log level: without it a newcomer cannot find the demo.
+		fmt.Fprintf(stderr, "owui-mcp: demo Open WebUI at %s (in memory, starts empty: the first signup becomes admin)\n", serverURL)
 	}
 	client, err := owui.New(serverURL, owui.WithTimeout(cfg.timeout), owui.WithLogger(log),
 		owui.WithUserAgent("owui-mcp/"+versionString()))

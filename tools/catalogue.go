@@ -18,8 +18,8 @@ import (
 	"github.com/owui-mcp/owui-mcp/schema/validate"
 )
 
-// Who may call an operation, as Open WebUI decides it. Each description
-// starts with one of these so an agent knows before it tries.
+// Who may call an operation, as Open WebUI decides it. Every description
+// says one of these, so an agent knows before it tries.
 const (
 	anyone     = "Anyone may call it."
 	signedIn   = "Signed-in accounts, pending too."
