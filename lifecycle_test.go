@@ -23,6 +23,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
 
+	"github.com/owui-mcp/owui-mcp/hosting"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
@@ -266,19 +267,17 @@ func (s *lcSSE) close() {
 func lcServe(t testing.TB, transport, owuiURL string, timeout time.Duration) (*tools.Server, string) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	cfg := &config{transport: transport, addr: "127.0.0.1:0", idle: time.Hour, grace: 2 * time.Second, timeout: timeout}
 	c, err := owui.New(owuiURL, owui.WithTimeout(timeout))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := tools.NewServer(tools.Config{Client: c, Version: "test", IdleTTL: cfg.idle, Logger: log})
-	h := newHTTPHandler(srv, cfg, log)
+	srv := tools.NewServer(tools.Config{Client: c, Version: "test", IdleTTL: time.Hour, Logger: log, Hosted: true})
+	h := hosting.New(srv, hosting.Config{Transport: transport, Addr: "127.0.0.1:0", IdleTTL: time.Hour, Grace: 2 * time.Second, Logger: log})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
-		h.closeStreams()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		h.stop(ctx)
+		h.Close(ctx)
 		ts.Close()
 	})
 	return srv, ts.URL

@@ -2,48 +2,70 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"regexp"
 
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
-// mcpGoLogs adapts the logger for mcp-go's own messages: session ids in them
-// are hashed, since anyone holding one can act in that session, and their
-// routine lines (idle sweeps) only show at debug level.
-type mcpGoLogs struct {
-	slog.Handler
-	min slog.Level
-}
+// A session id is a bearer capability: whoever holds one can act in that
+// session. mcp-go puts them in its own messages (even inside error texts),
+// so every logged string, at every level and from every source, has them
+// (and anything else shaped like a UUID) replaced by a short hash that still
+// lets lines about one session be matched up.
 
-func newMCPGoLogger(log *slog.Logger) *slog.Logger {
-	min := slog.LevelWarn
-	if log.Enabled(context.Background(), slog.LevelDebug) {
-		min = slog.LevelDebug
+var idPattern = regexp.MustCompile(`(?i)(mcp-session-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+func scrub(s string) string {
+	if len(s) < 36 {
+		return s
 	}
-	return slog.New(mcpGoLogs{log.Handler(), min}).With("component", "mcp-go")
+	return idPattern.ReplaceAllStringFunc(s, func(id string) string { return "[id " + tools.SessionTag(id) + "]" })
 }
 
-func (h mcpGoLogs) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
+// scrubbing wraps a handler so that nothing it logs carries an id.
+type scrubbing struct{ slog.Handler }
 
-func (h mcpGoLogs) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+func (h scrubbing) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, scrub(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		switch a.Key {
-		case "session", "sessionID", "sessionId", "mcp.session.id":
-			a = slog.String("session", tools.SessionTag(a.Value.String()))
-		}
-		out.AddAttrs(a)
+		out.AddAttrs(scrubAttr(a))
 		return true
 	})
 	return h.Handler.Handle(ctx, out)
 }
 
-func (h mcpGoLogs) WithAttrs(as []slog.Attr) slog.Handler {
-	return mcpGoLogs{h.Handler.WithAttrs(as), h.min}
+func (h scrubbing) WithAttrs(as []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(as))
+	for i, a := range as {
+		clean[i] = scrubAttr(a)
+	}
+	return scrubbing{h.Handler.WithAttrs(clean)}
 }
 
-func (h mcpGoLogs) WithGroup(name string) slog.Handler {
-	return mcpGoLogs{h.Handler.WithGroup(name), h.min}
+func (h scrubbing) WithGroup(name string) slog.Handler { return scrubbing{h.Handler.WithGroup(name)} }
+
+func scrubAttr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		a.Value = slog.StringValue(scrub(v.String()))
+	case slog.KindGroup:
+		g := v.Group()
+		out := make([]slog.Attr, len(g))
+		for i, ga := range g {
+			out[i] = scrubAttr(ga)
+		}
+		a.Value = slog.GroupValue(out...)
+	case slog.KindAny:
+		// Errors and other values are logged as their text: scrub that.
+		text := fmt.Sprint(v.Any())
+		if clean := scrub(text); clean != text {
+			a.Value = slog.StringValue(clean)
+		}
+	default:
+		a.Value = v
+	}
+	return a
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,10 +14,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/owui-mcp/owui-mcp/hosting"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
@@ -28,29 +33,32 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
 
 // config is everything the command line and the environment decide.
 type config struct {
-	transport    string
-	addr         string
-	server       string
-	timeout      time.Duration
-	idle         time.Duration
-	grace        time.Duration
-	demo         bool
-	logLevel     string
-	selection    tools.Selection
-	apiKey       string // OWUI_API_KEY
-	authToken    string // OWUI_MCP_AUTH_TOKEN
-	reveal       bool   // OWUI_MCP_REVEAL_SECRETS
-	origins      []string
-	listJSON     bool
-	listTools    bool
-	printVersion bool
+	transport         string
+	addr              string
+	server            string
+	timeout           time.Duration
+	idle              time.Duration
+	grace             time.Duration
+	demo              bool
+	logLevel          string
+	selection         tools.Selection
+	apiKey            string // OWUI_API_KEY
+	authToken         string // OWUI_MCP_AUTH_TOKEN
+	reveal            bool   // OWUI_MCP_REVEAL_SECRETS
+	requireCredential bool
+	origins           []string
+	hosts             []string
+	maxSessions       int
+	listJSON          bool
+	listTools         bool
+	printVersion      bool
 }
 
 const usageText = `owui-mcp: Open WebUI's account and authentication API as MCP tools.
@@ -62,18 +70,32 @@ Usage:
                                 exact tools/list objects with --json)
 
 Secrets are read only from the environment: OWUI_API_KEY (starting Open WebUI
-credential), OWUI_MCP_AUTH_TOKEN (bearer token required by the HTTP
+credential), OWUI_MCP_AUTH_TOKEN (endpoint token required by the HTTP
 transports), OWUI_MCP_REVEAL_SECRETS=1 (show API keys in full).
 
 Flags (each has an environment twin, shown in brackets):
 `
 
-func parse(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+// lookupFunc reads an environment variable: its value and whether it is set.
+type lookupFunc func(string) (string, bool)
+
+func parse(args []string, lookup lookupFunc, stderr io.Writer) (*config, error) {
+	var errs []error
 	env := func(k, def string) string {
-		if v := getenv(k); v != "" {
+		if v, ok := lookup(k); ok && v != "" {
 			return v
 		}
 		return def
+	}
+	// A boolean that cannot be read stops start-up: OWUI_MCP_READ_ONLY=y
+	// must not serve every tool.
+	envBool := func(k string) bool {
+		v, _ := lookup(k)
+		b, err := parseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %v", k, v, err))
+		}
+		return b
 	}
 	c := &config{}
 	if len(args) > 0 && args[0] == "tools" {
@@ -87,21 +109,27 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*config
 		fs.PrintDefaults()
 	}
 	var toolsets, toolList, exclude string
-	var timeout, idle, grace string
+	var timeout, idle, grace, maxSessions string
 	fs.StringVar(&c.transport, "transport", env("OWUI_MCP_TRANSPORT", "stdio"), "stdio, sse or http [OWUI_MCP_TRANSPORT]")
 	fs.StringVar(&c.addr, "addr", env("OWUI_MCP_ADDR", "127.0.0.1:8765"), "listen address for sse and http [OWUI_MCP_ADDR]")
 	fs.StringVar(&c.server, "server", env("OWUI_SERVER", "http://127.0.0.1:8080/api"), "Open WebUI URL, with or without /api [OWUI_SERVER]")
 	fs.StringVar(&timeout, "timeout", env("OWUI_MCP_TIMEOUT", "30s"), "timeout of each Open WebUI request [OWUI_MCP_TIMEOUT]")
 	fs.StringVar(&idle, "idle-timeout", env("OWUI_MCP_IDLE_TIMEOUT", "30m"), "sse/http: forget a client's session after this idle time [OWUI_MCP_IDLE_TIMEOUT]")
 	fs.StringVar(&grace, "shutdown-grace", env("OWUI_MCP_SHUTDOWN_GRACE", "10s"), "on SIGINT/SIGTERM, how long calls in flight may finish [OWUI_MCP_SHUTDOWN_GRACE]")
-	fs.BoolVar(&c.demo, "demo", envBool(getenv("OWUI_MCP_DEMO")), "serve against a built-in in-memory Open WebUI (starts empty) [OWUI_MCP_DEMO]")
+	fs.StringVar(&maxSessions, "max-sessions", env("OWUI_MCP_MAX_SESSIONS", strconv.Itoa(hosting.DefaultMaxSessions)), "sse/http: most MCP sessions open at once; more get 503 [OWUI_MCP_MAX_SESSIONS]")
+	fs.BoolVar(&c.demo, "demo", envBool("OWUI_MCP_DEMO"), "serve against a built-in in-memory Open WebUI (starts empty) [OWUI_MCP_DEMO]")
 	fs.StringVar(&c.logLevel, "log-level", env("OWUI_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr [OWUI_MCP_LOG_LEVEL]")
-	fs.StringVar(&toolsets, "toolsets", getenv("OWUI_MCP_TOOLSETS"), "comma-separated toolsets to serve (default all) [OWUI_MCP_TOOLSETS]")
-	fs.StringVar(&toolList, "tools", getenv("OWUI_MCP_TOOLS"), "comma-separated single tools to serve in addition [OWUI_MCP_TOOLS]")
-	fs.StringVar(&exclude, "exclude-tools", getenv("OWUI_MCP_EXCLUDE_TOOLS"), "comma-separated tools never to serve; wins over --toolsets and --tools [OWUI_MCP_EXCLUDE_TOOLS]")
-	fs.BoolVar(&c.selection.ReadOnly, "read-only", envBool(getenv("OWUI_MCP_READ_ONLY")), "serve only read-only tools; wins over everything [OWUI_MCP_READ_ONLY]")
+	fs.StringVar(&toolsets, "toolsets", env("OWUI_MCP_TOOLSETS", ""), "comma-separated toolsets to serve (default all) [OWUI_MCP_TOOLSETS]")
+	fs.StringVar(&toolList, "tools", env("OWUI_MCP_TOOLS", ""), "comma-separated single tools to serve in addition [OWUI_MCP_TOOLS]")
+	fs.StringVar(&exclude, "exclude-tools", "", "comma-separated tools never to serve, added to OWUI_MCP_EXCLUDE_TOOLS; wins over --toolsets and --tools [OWUI_MCP_EXCLUDE_TOOLS]")
+	fs.BoolVar(&c.selection.ReadOnly, "read-only", envBool("OWUI_MCP_READ_ONLY"), "serve only read-only tools; wins over everything [OWUI_MCP_READ_ONLY]")
+	fs.BoolVar(&c.requireCredential, "require-credential", envBool("OWUI_MCP_REQUIRE_CREDENTIAL"), "sse/http: refuse requests that bring no Open WebUI credential of their own [OWUI_MCP_REQUIRE_CREDENTIAL]")
 	fs.BoolVar(&c.listJSON, "json", false, "with the tools command: print the exact tools/list objects")
 	fs.BoolVar(&c.printVersion, "version", false, "print the version and exit")
+	c.reveal = envBool("OWUI_MCP_REVEAL_SECRETS")
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%w (booleans are 1/0, true/false, yes/no or on/off)", err)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -118,6 +146,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*config
 	if c.grace, err = positiveDuration("--shutdown-grace", grace); err != nil {
 		return nil, err
 	}
+	if c.maxSessions, err = strconv.Atoi(strings.TrimSpace(maxSessions)); err != nil || c.maxSessions < 1 {
+		return nil, fmt.Errorf("--max-sessions %q: want a positive whole number", maxSessions)
+	}
 	switch c.transport {
 	case "stdio", "sse", "http":
 	default:
@@ -128,11 +159,20 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (*config
 	}
 	c.selection.Toolsets = tools.SplitList(toolsets)
 	c.selection.Tools = tools.SplitList(toolList)
-	c.selection.Exclude = tools.SplitList(exclude)
-	c.apiKey = strings.TrimSpace(getenv("OWUI_API_KEY"))
-	c.authToken = strings.TrimSpace(getenv("OWUI_MCP_AUTH_TOKEN"))
-	c.reveal = envBool(getenv("OWUI_MCP_REVEAL_SECRETS"))
-	c.origins = tools.SplitList(getenv("OWUI_MCP_ALLOWED_ORIGINS"))
+	// Exclusions add up: a flag never brings back a tool the environment
+	// excluded.
+	c.selection.Exclude = append(tools.SplitList(env("OWUI_MCP_EXCLUDE_TOOLS", "")), tools.SplitList(exclude)...)
+	c.apiKey = strings.TrimSpace(env("OWUI_API_KEY", ""))
+	if v, ok := lookup("OWUI_MCP_AUTH_TOKEN"); ok {
+		// Set but blank would otherwise mean "no token": serving with no
+		// authentication because of a typo in a secret store.
+		if c.authToken = strings.TrimSpace(v); c.authToken == "" {
+			return nil, errors.New("OWUI_MCP_AUTH_TOKEN is set but empty: give it a token (e.g. openssl rand -hex 32), or unset it to serve without one")
+		}
+	}
+	c.origins = tools.SplitList(env("OWUI_MCP_ALLOWED_ORIGINS", ""))
+	c.hosts = tools.SplitList(env("OWUI_MCP_ALLOWED_HOSTS", ""))
+	c.selection.SharedCredential = c.transport != "stdio" && c.apiKey != ""
 	return c, nil
 }
 
@@ -144,12 +184,15 @@ func positiveDuration(name, v string) (time.Duration, error) {
 	return d, nil
 }
 
-func envBool(v string) bool {
+// parseBool reads a boolean setting; unset or empty is false.
+func parseBool(v string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
 	case "1", "true", "yes", "on":
-		return true
+		return true, nil
 	}
-	return false
+	return false, errors.New("not a boolean")
 }
 
 func newLogger(level string, w io.Writer) (*slog.Logger, error) {
@@ -157,7 +200,7 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(scrubbing{slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})}), nil
 }
 
 func versionString() string {
@@ -170,9 +213,12 @@ func versionString() string {
 	return "dev"
 }
 
+// listening reports the bound address; tests replace it to learn the port.
+var listening = func(string) {}
+
 // run is the whole program; main only supplies the process's streams.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, err := parse(args, getenv, stderr)
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup lookupFunc) int {
+	cfg, err := parse(args, lookup, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -189,6 +235,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "owui-mcp:", err)
 		return 2
 	}
+	// mcp-go also logs through the standard log package: route it through
+	// the same scrubbing handler, so no line anywhere carries a session id.
+	slog.SetDefault(log)
 	selected, err := tools.Select(cfg.selection)
 	if err != nil {
 		fmt.Fprintln(stderr, "owui-mcp:", err)
@@ -197,9 +246,27 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.listTools {
 		return printCatalogue(stdout, stderr, selected, cfg.listJSON)
 	}
-	if err := checkHosting(cfg); err != nil {
-		fmt.Fprintln(stderr, "owui-mcp:", err)
-		return 2
+	hcfg := hosting.Config{
+		Transport: cfg.transport, Addr: cfg.addr, AuthToken: cfg.authToken,
+		SharedCredential: cfg.apiKey != "", RequireCredential: cfg.requireCredential,
+		AllowedOrigins: cfg.origins, AllowedHosts: cfg.hosts, MaxSessions: cfg.maxSessions,
+		IdleTTL: cfg.idle, Grace: cfg.grace, Logger: log,
+	}
+	if cfg.transport != "stdio" {
+		if err := hcfg.Check(); err != nil {
+			fmt.Fprintln(stderr, "owui-mcp:", err)
+			return 2
+		}
+		// Shown whatever the log level: these are the settings that expose
+		// the server.
+		for _, w := range hcfg.Warnings() {
+			fmt.Fprintln(stderr, "owui-mcp: WARNING:", w)
+		}
+		if withheld := tools.Withheld(cfg.selection); len(withheld) > 0 {
+			fmt.Fprintf(stderr, "owui-mcp: OWUI_API_KEY is shared by every client of this server, so %s are not served: any client could change or delete the credential all of them use. Name them in --tools to serve them anyway.\n", strings.Join(withheld, ", "))
+		}
+	} else if cfg.requireCredential {
+		fmt.Fprintln(stderr, "owui-mcp: --require-credential applies to the sse and http transports; over stdio it has no effect")
 	}
 	serverURL := cfg.server
 	if cfg.demo {
@@ -222,6 +289,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	srv := tools.NewServer(tools.Config{
 		Client: client, APIKey: cfg.apiKey, Version: versionString(), Tools: selected,
 		RevealSecrets: cfg.reveal, IdleTTL: idle, CallTimeout: cfg.timeout, Logger: log,
+		Hosted: cfg.transport != "stdio",
 	})
 	// Start-up garbage (the catalogue, the first tools/list) would otherwise
 	// stay mapped until the background scavenger gets to it, minutes later;
@@ -233,12 +301,31 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if cfg.transport == "stdio" {
 		err = serveStdio(ctx, srv, cfg, stdin, stdout, log)
 	} else {
-		err = serveHTTP(ctx, srv, cfg, log)
+		err = hosting.Serve(ctx, srv, hcfg, listening)
 	}
 	if err != nil {
 		log.Error("owui-mcp stopped", "err", err)
 		return 1
 	}
 	log.Info("owui-mcp stopped")
+	return 0
+}
+
+// printCatalogue is the "tools" command.
+func printCatalogue(stdout, stderr io.Writer, ts []*tools.Tool, asJSON bool) int {
+	if !asJSON {
+		fmt.Fprint(stdout, tools.Markdown(ts))
+		return 0
+	}
+	list := make([]mcp.Tool, len(ts))
+	for i, t := range ts {
+		list[i] = t.MCP
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"tools": list}); err != nil {
+		fmt.Fprintln(stderr, "owui-mcp:", err)
+		return 1
+	}
 	return 0
 }

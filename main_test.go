@@ -82,6 +82,14 @@ func TestStdioAllTools(t *testing.T) {
 
 type syncBuffer = toolstest.Buffer
 
+// envOf is an environment holding exactly m.
+func envOf(m map[string]string) lookupFunc {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
+}
+
 // hosted runs owui-mcp in-process on a loopback port and returns its base
 // URL; it stops when the test ends.
 func hosted(t testing.TB, transportName string, env map[string]string, args ...string) (string, *syncBuffer) {
@@ -94,7 +102,7 @@ func hosted(t testing.TB, transportName string, env map[string]string, args ...s
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"--transport", transportName, "--addr", "127.0.0.1:0"}, args...),
-			strings.NewReader(""), io.Discard, logs, func(k string) string { return env[k] })
+			strings.NewReader(""), io.Discard, logs, envOf(env))
 	}()
 	select {
 	case a := <-addrs:
@@ -278,14 +286,14 @@ func TestStdioStdoutIsOnlyJSONRPC(t *testing.T) {
 
 func TestToolsCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run(bg, []string{"tools"}, nil, &out, &errb, func(string) string { return "" }); code != 0 {
+	if code := run(bg, []string{"tools"}, nil, &out, &errb, envOf(nil)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if out.String() != tools.Markdown(tools.Catalogue()) {
 		t.Error("tools prints something else than the catalogue")
 	}
 	out.Reset()
-	if code := run(bg, []string{"tools", "--json", "--read-only"}, nil, &out, &errb, func(string) string { return "" }); code != 0 {
+	if code := run(bg, []string{"tools", "--json", "--read-only"}, nil, &out, &errb, envOf(nil)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	var list struct{ Tools []map[string]any }
@@ -347,7 +355,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var out syncBuffer
-		code := run(bg, tc.args, strings.NewReader(""), &out, &out, func(k string) string { return tc.env[k] })
+		code := run(bg, tc.args, strings.NewReader(""), &out, &out, envOf(tc.env))
 		if code != tc.code || !strings.Contains(out.String(), tc.out) {
 			t.Errorf("%v %v: exit %d, output %q; want %d and %q", tc.args, tc.env, code, out.String(), tc.code, tc.out)
 		}

@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/owui-mcp/owui-mcp/internal/rpcmsg"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
@@ -107,54 +106,6 @@ func (l *lines) feed(p []byte, each func([]byte)) {
 	}
 }
 
-// classify returns the id a line is about and whether it is an answer.
-// Whatever carries an id and is not itself an answer gets one with that id,
-// whether it is a valid request or not; a line that is not a JSON object
-// gets a parse or invalid-request error with a null id. It reads only as far
-// as it must: an answer's id comes before its (possibly large) result.
-// Lines mcp-go wrote are trusted to be valid JSON; lines read are checked.
-func classify(line []byte, trusted bool) (id string, answer, ok bool) {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 {
-		return "", false, false
-	}
-	if line[0] != '{' || (!trusted && !json.Valid(line)) {
-		return "null", false, true
-	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	_, _ = dec.Token() // the '{'
-	var raw json.RawMessage
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			break
-		}
-		switch k {
-		case "result", "error":
-			answer = true
-		case "id":
-			if dec.Decode(&raw) != nil {
-				return "null", false, true
-			}
-			continue
-		}
-		if answer && raw != nil {
-			break
-		}
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			break
-		}
-	}
-	var v any
-	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil || v == nil {
-		// A notification has no answer; an answer with a null id is one
-		// to a line that could not be read.
-		return "null", answer, answer
-	}
-	return fmt.Sprintf("%T:%v", v, v), answer, true
-}
-
 type trackedReader struct {
 	r     io.Reader
 	t     *tracker
@@ -165,7 +116,7 @@ type trackedReader struct {
 func (r *trackedReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.lines.feed(p[:n], func(line []byte) {
-		if id, answer, ok := classify(line, false); ok && !answer {
+		if id, answer, ok := rpcmsg.Classify(line, false); ok && !answer {
 			r.t.add(id, 1)
 		}
 	})
@@ -186,7 +137,7 @@ type trackedWriter struct {
 func (w *trackedWriter) Write(p []byte) (int, error) {
 	n, err := w.w.Write(p)
 	w.lines.feed(p[:n], func(line []byte) {
-		if id, answer, ok := classify(line, true); ok && answer {
+		if id, answer, ok := rpcmsg.Classify(line, true); ok && answer {
 			w.t.add(id, -1)
 		}
 	})

@@ -70,7 +70,7 @@ func TestSessionsOfOneClientAreSeparate(t *testing.T) {
 func TestGetSessionUserErrors(t *testing.T) {
 	tg := newTarget(t)
 	_, err := tg.client(t).NewSession("").GetSessionUser(ctx)
-	wantErr(t, err, 401, "Not authenticated", "sign in")
+	wantErr(t, err, 401, "Not authenticated", "no valid credential")
 	_, err = tg.client(t).NewSession("not-a-jwt").GetSessionUser(ctx)
 	wantErr(t, err, 401, "401 Unauthorized")
 }

@@ -27,6 +27,12 @@ const DefaultTimeout = 30 * time.Second
 // maxBody bounds an answer's size; Open WebUI's auths answers are a few KiB.
 const maxBody = 4 << 20
 
+// MaxConns is how many connections a Client opens to Open WebUI at most.
+// Hosted servers put many sessions in front of one Open WebUI: enough
+// connections for a burst of them to reuse (not open and close thousands),
+// and no more than a Python server should be given.
+const MaxConns = 128
+
 // Client talks to one Open WebUI. It is safe for concurrent use and is meant
 // to be shared: each caller's credential lives in its own Session.
 type Client struct {
@@ -72,12 +78,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	// Hosted servers put many sessions in front of one Open WebUI: keep
-	// enough connections open for a burst of them to reuse (not open and
-	// close thousands), and no more than a Python server should be given.
-	tr.MaxConnsPerHost = 128
-	tr.MaxIdleConns = 128
-	tr.MaxIdleConnsPerHost = 128
+	tr.MaxConnsPerHost = MaxConns
+	tr.MaxIdleConns = MaxConns
+	tr.MaxIdleConnsPerHost = MaxConns
 	rc := resty.New().
 		// No cookie jar: Open WebUI sets a "token" cookie on sign-in, and a
 		// jar shared by every session would sign them all in as that account.
@@ -108,18 +111,18 @@ func (c *Client) BaseURL() string { return c.base }
 // host, with or without "/api"; it refuses credentials in the URL (secrets
 // belong in environment variables), queries and fragments.
 func ParseBaseURL(raw string) (*url.URL, error) {
-	shown := redactUserinfo(raw) // error messages never echo a password
+	shown := RedactURL(raw) // error messages never echo a password or a query
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
-	case shown != raw || (err == nil && u.User != nil):
-		return nil, errors.New("Open WebUI URL must not carry credentials; use OWUI_API_KEY or the signin tool")
+	case err == nil && u.User != nil:
+		return nil, fmt.Errorf("Open WebUI URL %q must not carry credentials; use OWUI_API_KEY or the signin tool", shown)
 	case err != nil:
 		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("Open WebUI URL %q must start with http:// or https://", shown)
 	case u.Hostname() == "":
 		return nil, fmt.Errorf("Open WebUI URL %q has no host", shown)
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#"):
 		return nil, fmt.Errorf("Open WebUI URL %q must not have a query or fragment", shown)
 	}
 	if port := u.Port(); port != "" {
@@ -134,22 +137,49 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
 }
 
-// redactUserinfo hides a "user:password@" part, even in a URL that does
-// not parse.
-func redactUserinfo(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
+// RedactURL makes an address safe to show, however malformed it is:
+// everything from the start of the authority to the last "@" (a user and
+// password, even one containing "/", "?" or "#") becomes "…@", and a query
+// or fragment (which may carry a token) is dropped, leaving "?…".
+func RedactURL(raw string) string {
+	start := authorityStart(raw)
+	if i := strings.LastIndex(raw, "@"); i >= start {
+		raw = raw[:start] + "…@" + raw[i+1:]
 	}
-	authority, path, _ := strings.Cut(rest, "/")
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		rest = "…@" + authority[i+1:]
-		if path != "" || strings.Contains(raw[len(scheme)+3:], "/") {
-			rest += "/" + path
-		}
-		return scheme + "://" + rest
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i] + "?…"
 	}
 	return raw
+}
+
+// authorityStart is where the host part of raw begins: after "scheme://",
+// after "scheme:/" (a slash short), or at the start when there is no scheme
+// ("user:pw@host:8080" has none: "user:" is not followed by a slash).
+func authorityStart(raw string) int {
+	colon := strings.Index(raw, ":")
+	if colon <= 0 || !isScheme(raw[:colon]) {
+		return 0
+	}
+	i := colon + 1
+	for i < len(raw) && raw[i] == '/' {
+		i++
+	}
+	if i == colon+1 {
+		return 0
+	}
+	return i
+}
+
+func isScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // request is one call to make.

@@ -130,7 +130,7 @@ func (e *Error) hint() string {
 	case e.StatusCode == http.StatusUnauthorized && e.Detail == detailAccessProhibited:
 		return "The signed-in account lacks the role this needs: an admin, or for profile changes an approved (not pending) user."
 	case e.StatusCode == http.StatusUnauthorized:
-		return "The session has no valid credential or it expired: sign in (signin, signin_ldap, signup or token_exchange) or set OWUI_API_KEY."
+		return "The session has no valid credential, or it expired or was revoked."
 	case e.StatusCode == http.StatusForbidden && e.Detail == detailAPIKeyNotAllowed:
 		return "API keys are switched off on this server: sign in with a password, or have an admin set ENABLE_API_KEYS."
 	case e.StatusCode == http.StatusForbidden && e.Detail == detailAPIKeyCreation:
@@ -183,4 +183,11 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// NeedsCredential reports whether the call was refused for want of a valid
+// credential (not for the role of the account that made it), so that the
+// caller can say how to get one.
+func (e *Error) NeedsCredential() bool {
+	return e.Kind == KindStatus && e.StatusCode == http.StatusUnauthorized && e.Detail != detailAccessProhibited
 }

@@ -18,6 +18,7 @@ type Session struct {
 	mu        sync.RWMutex
 	cred      string
 	expiresAt *time.Time
+	obtained  bool // cred is a token this session's own sign-in returned
 }
 
 // NewSession starts a session with credential, which may be empty, an API
@@ -58,20 +59,34 @@ func (s *Session) Credential() string {
 	return s.cred
 }
 
-// SetCredential replaces the credential; expiresAt is epoch seconds or nil.
-func (s *Session) SetCredential(cred string, expiresAt *int64) {
+// SetCredential replaces the credential with one given from outside (not
+// obtained by this session); expiresAt is epoch seconds or nil.
+func (s *Session) SetCredential(cred string, expiresAt *int64) { s.set(cred, expiresAt, false) }
+
+func (s *Session) set(cred string, expiresAt *int64, obtained bool) {
 	var exp *time.Time
 	if expiresAt != nil {
 		t := time.Unix(*expiresAt, 0).UTC()
 		exp = &t
 	}
 	s.mu.Lock()
-	s.cred, s.expiresAt = cred, exp
+	s.cred, s.expiresAt, s.obtained = cred, exp, obtained
 	s.mu.Unlock()
 }
 
+// Obtained reports whether the credential is a token that this session's
+// own signin, signin_ldap, signup or token_exchange returned, as opposed to
+// one it was given (NewSession, SetCredential). Only an obtained token is
+// the session's to revoke: a given one may be in use elsewhere, such as a
+// user's browser.
+func (s *Session) Obtained() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.obtained && s.cred != ""
+}
+
 // Clear forgets the credential.
-func (s *Session) Clear() { s.SetCredential("", nil) }
+func (s *Session) Clear() { s.set("", nil, false) }
 
 // call sends one request with the session's credential and decodes the
 // answer into a new T.
@@ -88,6 +103,6 @@ func (s *Session) keep(r *SessionUserResponse, err error) (*SessionUserResponse,
 	if err != nil {
 		return nil, err
 	}
-	s.SetCredential(r.Token, r.ExpiresAt)
+	s.set(r.Token, r.ExpiresAt, true)
 	return r, nil
 }

@@ -9,10 +9,11 @@ const apiKeyGate = " " + signedIn + " Needs ENABLE_API_KEYS (and, for non-admins
 func generateAPIKey() def {
 	return def{
 		op: owui.OpGenerateAPIKey, toolset: tsAPIKeys, title: "Create an API key",
-		desc:  "Create your API key, replacing any old one." + apiKeyGate + maskNote,
-		hints: hints{destructive: true},
-		out:   &owui.APIKey{},
-		run:   noArgs((*owui.Session).GenerateAPIKey),
+		desc:              "Create your API key, replacing any old one." + apiKeyGate + maskNote,
+		hints:             hints{destructive: true},
+		out:               &owui.APIKey{},
+		run:               noArgs((*owui.Session).GenerateAPIKey),
+		changesCredential: true,
 	}
 }
 
@@ -29,9 +30,10 @@ func getAPIKey() def {
 func deleteAPIKey() def {
 	return def{
 		op: owui.OpDeleteAPIKey, toolset: tsAPIKeys, title: "Delete my API key",
-		desc:  "Delete your API key (ok if none)." + apiKeyGate,
-		hints: hints{destructive: true, idempotent: true},
-		out:   &okResult{},
-		run:   noArgs((*owui.Session).DeleteAPIKey),
+		desc:              "Delete your API key (ok if none)." + apiKeyGate,
+		hints:             hints{destructive: true, idempotent: true},
+		out:               &okResult{},
+		run:               noArgs((*owui.Session).DeleteAPIKey),
+		changesCredential: true,
 	}
 }

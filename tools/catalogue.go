@@ -40,6 +40,10 @@ type def struct {
 	partial bool // only the fields to change: no argument is required
 	out     any  // result shape
 	run     runFunc
+	// changesCredential marks a tool that replaces or removes the calling
+	// account's own credentials (its password, its API key): under a shared
+	// OWUI_API_KEY, one client could lock every other out with it.
+	changesCredential bool
 }
 
 type hints struct{ readOnly, destructive, idempotent, openWorld bool }
@@ -47,10 +51,12 @@ type hints struct{ readOnly, destructive, idempotent, openWorld bool }
 // runFunc performs the operation for one call.
 type runFunc func(ctx context.Context, c *call) (any, error)
 
-// call is what a handler gets: the caller's Open WebUI session and the
-// validated arguments.
+// call is what a handler gets: the caller's Open WebUI session, where its
+// starting credential came from ("" if it had none) and the validated
+// arguments.
 type call struct {
 	s    *owui.Session
+	from string
 	args json.RawMessage
 }
 
@@ -62,6 +68,9 @@ type Tool struct {
 	MCP       mcp.Tool
 	validator *validate.Validator
 	run       runFunc
+	// ChangesCredential: the tool replaces or removes the calling
+	// account's own password or API key.
+	ChangesCredential bool
 }
 
 // ReadOnly reports the tool's readOnlyHint.
@@ -138,8 +147,9 @@ func (d def) build(s toolSchemas) *Tool {
 				OpenWorldHint:   mcp.ToBoolPtr(d.hints.openWorld),
 			},
 		},
-		validator: v,
-		run:       d.run,
+		validator:         v,
+		run:               d.run,
+		ChangesCredential: d.changesCredential,
 	}
 }
 

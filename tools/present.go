@@ -2,6 +2,9 @@ package tools
 
 import (
 	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
 
 	"github.com/owui-mcp/owui-mcp/owui"
 )
@@ -50,24 +53,102 @@ func present(v any, reveal bool) any {
 		return &owui.APIKey{APIKey: &m}
 	case *owui.LdapServerConfig:
 		c := *r
-		c.AppDNPassword = maskIfSet(c.AppDNPassword)
+		c.Unknown = maskSecrets(&c, c.Unknown)
+		return &c
+	case *owui.OAuthConfig:
+		c := *r
+		c.Unknown = maskSecrets(&c, c.Unknown)
+		return &c
+	case *owui.AdminConfig:
+		c := *r
+		c.Unknown = maskSecrets(&c, c.Unknown)
 		return &c
 	case *updateResult:
-		for _, k := range secretFields {
-			if s, ok := r.Stored[k].(string); ok {
+		for k, v := range r.Stored {
+			if s, ok := v.(string); ok && LooksSecret(k) {
 				r.Stored[k] = maskIfSet(s)
 			}
 		}
 		return r
-	case *owui.OAuthConfig:
-		c := *r
-		if c.OAuthClientSecret != nil {
-			m := maskIfSet(*c.OAuthClientSecret)
-			c.OAuthClientSecret = &m
-		}
-		return &c
 	}
 	return v
+}
+
+// LooksSecret reports whether a settings field's name says it holds a
+// secret. Known fields (app_dn_password, OAUTH_CLIENT_SECRET) and those a
+// newer Open WebUI may add (GOOGLE_CLIENT_SECRET, a second bind password)
+// are caught alike. "token" and "api_key" count only as the name's last
+// words: OAUTH_TOKEN_ENDPOINT_AUTH_METHOD and API_KEYS_ALLOWED_ENDPOINTS are
+// settings about secrets, not secrets.
+func LooksSecret(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
+		switch w {
+		case "secret", "secrets", "password", "passwd", "private":
+			return true
+		}
+	}
+	for _, end := range []string{"token", "api_key", "apikey"} {
+		if n == end || strings.HasSuffix(n, "_"+end) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretFieldIndex lists, per struct type, the string fields whose JSON
+// name looks secret; found once per type, not per call.
+var secretFieldIndex sync.Map // reflect.Type -> []int
+
+func secretFields(t reflect.Type) []int {
+	if v, ok := secretFieldIndex.Load(t); ok {
+		return v.([]int)
+	}
+	var idx []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.String && name != "" && LooksSecret(name) {
+			idx = append(idx, i)
+		}
+	}
+	secretFieldIndex.Store(t, idx)
+	return idx
+}
+
+// maskSecrets masks, in the struct copy c points to, every string field
+// that looks secret, and returns a copy of unknown (keys a newer server
+// sent) with those that look secret masked too.
+func maskSecrets(c any, unknown map[string]json.RawMessage) map[string]json.RawMessage {
+	v := reflect.ValueOf(c).Elem()
+	for _, i := range secretFields(v.Type()) {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				continue
+			}
+			m := maskIfSet(f.Elem().String())
+			f.Set(reflect.ValueOf(&m))
+			continue
+		}
+		f.SetString(maskIfSet(f.String()))
+	}
+	if len(unknown) == 0 {
+		return unknown
+	}
+	out := make(map[string]json.RawMessage, len(unknown))
+	for k, raw := range unknown {
+		var s string
+		if LooksSecret(k) && json.Unmarshal(raw, &s) == nil {
+			raw, _ = json.Marshal(maskIfSet(s))
+		}
+		out[k] = raw
+	}
+	return out
 }
 
 // MaskAPIKey keeps only a recognisable tail of an API key.
@@ -86,14 +167,11 @@ func maskIfSet(s string) string {
 	return Mask
 }
 
-// secretFields are the update arguments that carry a stored secret.
-var secretFields = []string{"app_dn_password", "OAUTH_CLIENT_SECRET"}
-
 // dropMaskedSecrets removes secrets that are only the mask echoed back.
 func dropMaskedSecrets(patch map[string]json.RawMessage) {
-	for _, k := range secretFields {
+	for k, v := range patch {
 		var s string
-		if v, ok := patch[k]; ok && json.Unmarshal(v, &s) == nil && s == Mask {
+		if LooksSecret(k) && json.Unmarshal(v, &s) == nil && s == Mask {
 			delete(patch, k)
 		}
 	}

@@ -52,6 +52,7 @@ func updatePassword() def {
 		desc:  "Change your password, given the current one. " + signedIn + " Existing sessions stay valid.",
 		hints: hints{destructive: true},
 		in:    &owui.UpdatePasswordForm{}, out: &okResult{},
-		run: withForm((*owui.Session).UpdatePassword),
+		run:               withForm((*owui.Session).UpdatePassword),
+		changesCredential: true,
 	}
 }

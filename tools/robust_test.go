@@ -36,7 +36,7 @@ func openRaw(t testing.TB, srv *tools.Server, cred string) *rawSession {
 	}
 	t.Cleanup(func() { srv.MCP.UnregisterSession(context.Background(), sess.SessionID()) })
 	ctx := srv.MCP.WithContext(context.Background(), sess)
-	return &rawSession{srv: srv, ctx: tools.WithCredential(ctx, cred)}
+	return &rawSession{srv: srv, ctx: tools.WithCredential(ctx, cred, "the X-OWUI-API-Key header")}
 }
 
 // rawResponse is a JSON-RPC answer as it goes on the wire.

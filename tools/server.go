@@ -31,7 +31,14 @@ type Config struct {
 	// CallTimeout bounds a whole tool call, which may take two requests
 	// (read, then write); 0 leaves it to the client's per-request timeout.
 	CallTimeout time.Duration
-	Logger      *slog.Logger
+	// Hosted says clients connect over HTTP (SSE or streamable HTTP), where
+	// each brings its own credential in a header; it changes the advice a
+	// refused call gets.
+	Hosted bool
+	// MaxCallsPerSession bounds one MCP session's calls in flight;
+	// 0 means DefaultMaxCallsPerSession.
+	MaxCallsPerSession int
+	Logger             *slog.Logger
 }
 
 // Server is the MCP server with its per-client Open WebUI sessions.
@@ -39,8 +46,10 @@ type Server struct {
 	MCP *server.MCPServer
 
 	sessions    *sessions
+	slots       *callSlots
 	reveal      bool
 	callTimeout time.Duration
+	waysIn      string // how to get a credential, for 401 errors
 	log         *slog.Logger
 	debug       bool
 
@@ -52,9 +61,8 @@ type Server struct {
 	idle     chan struct{} // closed when inflight drops to 0 while closing
 }
 
-// instructions tells the client how sessions work, naming only the sign-in
-// tools actually served.
-func instructions(ts []*Tool) string {
+// signinTools names the served tools that sign a session in.
+func signinTools(ts []*Tool) []string {
 	var signins []string
 	for _, t := range ts {
 		switch t.Op {
@@ -62,11 +70,33 @@ func instructions(ts []*Tool) string {
 			signins = append(signins, t.Name)
 		}
 	}
+	return signins
+}
+
+// instructions tells the client how sessions work, naming only the sign-in
+// tools actually served.
+func instructions(ts []*Tool) string {
 	start := "Calls act with the Open WebUI credential this server or client was configured with."
-	if len(signins) > 0 {
-		start = "Sign in first (" + strings.Join(signins, ", ") + ") unless a credential is configured: the session token is kept by this MCP session and sent with every later call, so no tool takes a token argument."
+	if signins := signinTools(ts); len(signins) > 0 {
+		start = "Sign in first (" + strings.Join(signins, ", ") + ") unless a credential is configured: the session token is kept by this MCP session and sent with every later call of it, so no tool takes a token argument. A sign-in lasts as long as the MCP session."
 	}
 	return "owui-mcp manages accounts on one Open WebUI server. " + start + " Tool errors say what went wrong and what to do."
+}
+
+// waysIn tells a caller without a valid credential how to get one, naming
+// only what this server offers: the sign-in tools it serves, and the
+// configuration that fits its transport.
+func waysIn(ts []*Tool, hosted bool) string {
+	var ways []string
+	if hosted {
+		ways = append(ways, "send your own Open WebUI API key or JWT in the X-OWUI-API-Key header (from Open WebUI itself: set the connection's Auth to Session)")
+	} else {
+		ways = append(ways, "start owui-mcp with OWUI_API_KEY set to an Open WebUI API key")
+	}
+	if signins := signinTools(ts); len(signins) > 0 {
+		ways = append(ways, "sign in with "+strings.Join(signins, ", ")+" (a sign-in lasts for this MCP session)")
+	}
+	return "To get one: " + strings.Join(ways, ", or ") + "."
 }
 
 // NewServer builds the MCP server: tools, hooks and middleware, once.
@@ -77,10 +107,15 @@ func NewServer(cfg Config) *Server {
 	if cfg.Tools == nil {
 		cfg.Tools = Catalogue()
 	}
+	if cfg.MaxCallsPerSession <= 0 {
+		cfg.MaxCallsPerSession = DefaultMaxCallsPerSession
+	}
 	s := &Server{
 		sessions:    newSessions(cfg.Client, cfg.APIKey, cfg.IdleTTL),
+		slots:       newCallSlots(cfg.MaxCallsPerSession),
 		reveal:      cfg.RevealSecrets,
 		callTimeout: cfg.CallTimeout,
+		waysIn:      waysIn(cfg.Tools, cfg.Hosted),
 		log:         cfg.Logger,
 		debug:       cfg.Logger.Enabled(context.Background(), slog.LevelDebug),
 	}
@@ -162,6 +197,13 @@ func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			ctx, cancel = context.WithTimeout(ctx, s.callTimeout)
 			defer cancel()
 		}
+		if cs := server.ClientSessionFromContext(ctx); cs != nil && cs.SessionID() != "" {
+			release, err := s.slots.acquire(ctx, cs.SessionID())
+			if err != nil {
+				return s.toolError(req.Params.Name, err), nil
+			}
+			defer release()
+		}
 		start := time.Now()
 		defer func() {
 			if r := recover(); r != nil {
@@ -199,19 +241,19 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 			}
 		}
 		if err != nil {
-			return toolError(t.Name, err), nil
+			return s.toolError(t.Name, err), nil
 		}
-		sess, err := s.sessions.get(ctx)
+		e, err := s.sessions.get(ctx)
 		if err != nil {
-			return toolError(t.Name, err), nil
+			return s.toolError(t.Name, err), nil
 		}
-		v, err := t.run(ctx, &call{s: sess, args: args})
+		v, err := t.run(ctx, &call{s: e.s, from: e.from, args: args})
 		if err != nil {
-			return toolError(t.Name, err), nil
+			return s.toolError(t.Name, err), nil
 		}
 		b, err := json.Marshal(present(v, s.reveal))
 		if err != nil {
-			return toolError(t.Name, err), nil
+			return s.toolError(t.Name, err), nil
 		}
 		return &mcp.CallToolResult{
 			Content:              []mcp.Content{mcp.NewTextContent(string(b))},
@@ -237,14 +279,18 @@ func rawArguments(req mcp.CallToolRequest) (json.RawMessage, error) {
 // toolError turns a failure into an isError result whose text says what
 // happened and what to do. It never carries a credential: owui errors hold
 // none, and argument problems name fields, not values.
-func toolError(tool string, err error) *mcp.CallToolResult {
+func (s *Server) toolError(tool string, err error) *mcp.CallToolResult {
 	var ae argError
 	var oe *owui.Error
 	switch {
 	case errors.As(err, &ae):
 		return mcp.NewToolResultError("invalid arguments for " + tool + ": " + ae.Error() + ". Nothing was sent to Open WebUI; fix the arguments and call again.")
 	case errors.As(err, &oe):
-		return mcp.NewToolResultError(oe.Error())
+		msg := oe.Error()
+		if oe.NeedsCredential() {
+			msg += " " + s.waysIn
+		}
+		return mcp.NewToolResultError(msg)
 	}
-	return mcp.NewToolResultError(tool + ": " + err.Error())
+	return mcp.NewToolResultError(tool + ": " + err.Error() + ".")
 }

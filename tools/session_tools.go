@@ -9,7 +9,7 @@ import (
 // Tools of the "session" toolset: getting, keeping and ending the Open WebUI
 // session of this MCP client.
 
-const keptNote = " Keeps the token for later calls, unseen."
+const keptNote = " Keeps the token, unseen, for later calls of this MCP session; a sign-in lasts as long as the session."
 
 func signin() def {
 	return def{
@@ -41,13 +41,37 @@ func signup() def {
 	}
 }
 
+// signOutResult says how far a sign-out went: a token this MCP session
+// obtained is signed out at Open WebUI; a credential it was given (a header,
+// OWUI_API_KEY) is only forgotten, since it may be in use elsewhere: under
+// Open WebUI's Session auth it is the chatting user's own browser session.
+type signOutResult struct {
+	owui.SignoutResponse
+	Scope string `json:"scope" jsonschema:"required,enum=open_webui,enum=mcp_session"`
+	Note  string `json:"note" jsonschema:"required"`
+}
+
 func signOut() def {
 	return def{
 		op: owui.OpSignOut, toolset: tsSession, title: "Sign out",
-		desc:  "Sign out; this MCP session forgets its token. " + anyone + " Without Redis the token stays valid until expiry.",
+		desc:  "Sign out; this MCP session forgets its token. " + anyone + " Only a token a sign-in tool obtained is signed out at Open WebUI (revoked at once with Redis, else valid until expiry); a credential from a header or OWUI_API_KEY is only forgotten by this session.",
 		hints: hints{destructive: true, idempotent: true},
-		out:   &owui.SignoutResponse{},
-		run:   noArgs((*owui.Session).SignOut),
+		out:   &signOutResult{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			if c.s.Credential() != "" && !c.s.Obtained() {
+				c.s.Clear()
+				return &signOutResult{
+					SignoutResponse: owui.SignoutResponse{Status: true},
+					Scope:           "mcp_session",
+					Note:            "The credential came from " + c.from + ", not from a sign-in of this session, so it was not signed out at Open WebUI and stays valid there; this MCP session forgot it and is signed out.",
+				}, nil
+			}
+			r, err := c.s.SignOut(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &signOutResult{SignoutResponse: *r, Scope: "open_webui", Note: "Signed out at Open WebUI; this MCP session forgot the token."}, nil
+		},
 	}
 }
 

@@ -17,14 +17,23 @@ import (
 // request header) into the tool handlers.
 type credentialKey struct{}
 
+type credential struct{ value, from string }
+
 // WithCredential attaches a client's own Open WebUI credential to ctx; it
-// becomes the starting credential of that client's session.
-func WithCredential(ctx context.Context, cred string) context.Context {
+// becomes the starting credential of that client's session. from says where
+// it came from ("the X-OWUI-API-Key header"), for messages.
+func WithCredential(ctx context.Context, cred, from string) context.Context {
 	if cred == "" {
 		return ctx
 	}
-	return context.WithValue(ctx, credentialKey{}, cred)
+	return context.WithValue(ctx, credentialKey{}, credential{cred, from})
 }
+
+// MaxCredentialsPerSession bounds the Open WebUI sessions one MCP session
+// may hold, one per credential it has sent: a client switching keys gets a
+// session per key, a client sending a new key with every request does not
+// get unbounded memory.
+const MaxCredentialsPerSession = 4
 
 var errNoSession = errors.New("this request arrived without an MCP session, so there is nowhere to keep an Open WebUI sign-in; connect with protocol version 2025-11-25 or earlier (owui-mcp's HTTP transport negotiates it) or use stdio")
 
@@ -44,6 +53,7 @@ type sessions struct {
 
 type entry struct {
 	s    *owui.Session
+	from string // where the starting credential came from; "" if none
 	last time.Time
 }
 
@@ -54,16 +64,19 @@ func newSessions(c *owui.Client, initial string, ttl time.Duration) *sessions {
 // get returns the Open WebUI session of the MCP session in ctx, creating it
 // on first use. A client that brings its own credential gets a session of its
 // own per credential, so switching keys never mixes identities.
-func (st *sessions) get(ctx context.Context) (*owui.Session, error) {
+func (st *sessions) get(ctx context.Context) (*entry, error) {
 	cs := server.ClientSessionFromContext(ctx)
 	if cs == nil || cs.SessionID() == "" {
 		return nil, errNoSession
 	}
 	sid := cs.SessionID()
-	key, cred := "", st.initial
-	if c, ok := ctx.Value(credentialKey{}).(string); ok {
-		sum := sha256.Sum256([]byte(c))
-		key, cred = string(sum[:8]), c
+	key, cred, from := "", st.initial, ""
+	if cred != "" {
+		from = "OWUI_API_KEY"
+	}
+	if c, ok := ctx.Value(credentialKey{}).(credential); ok {
+		sum := sha256.Sum256([]byte(c.value))
+		key, cred, from = string(sum[:8]), c.value, c.from
 	}
 	now := st.now()
 	st.mu.Lock()
@@ -81,12 +94,29 @@ func (st *sessions) get(ctx context.Context) (*owui.Session, error) {
 		st.n--
 	}
 	if e == nil {
-		e = &entry{s: st.client.NewSession(cred)}
+		if len(byCred) >= MaxCredentialsPerSession {
+			st.evictOldestLocked(byCred)
+		}
+		e = &entry{s: st.client.NewSession(cred), from: from}
 		byCred[key] = e
 		st.n++
 	}
 	e.last = now
-	return e.s, nil
+	return e, nil
+}
+
+// evictOldestLocked forgets the least recently used session of byCred.
+func (st *sessions) evictOldestLocked(byCred map[string]*entry) {
+	var oldest string
+	found := false
+	for k, e := range byCred {
+		if !found || e.last.Before(byCred[oldest].last) {
+			oldest, found = k, true
+		}
+	}
+	byCred[oldest].s.Clear()
+	delete(byCred, oldest)
+	st.n--
 }
 
 // drop forgets every Open WebUI session of an MCP session that ended.

@@ -24,18 +24,27 @@ func sessionCtx(id string) context.Context {
 	return s.WithContext(context.Background(), fakeSession{id})
 }
 
+// owuiSession is the Open WebUI session st gives ctx, or nil.
+func owuiSession(st *sessions, ctx context.Context) *owui.Session {
+	e, err := st.get(ctx)
+	if err != nil {
+		return nil
+	}
+	return e.s
+}
+
 func TestIdleSessionsAreForgotten(t *testing.T) {
 	c, _ := owui.New("http://127.0.0.1:1")
 	st := newSessions(c, "", 30*time.Minute)
 	now := time.Unix(1_000_000, 0)
 	st.now = func() time.Time { return now }
 
-	a, _ := st.get(sessionCtx("a"))
+	a := owuiSession(st, sessionCtx("a"))
 	a.SetCredential("jwt-a", nil)
-	b, _ := st.get(sessionCtx("b"))
+	b := owuiSession(st, sessionCtx("b"))
 	b.SetCredential("jwt-b", nil)
 	now = now.Add(20 * time.Minute)
-	if s, _ := st.get(sessionCtx("a")); s != a || s.Credential() != "jwt-a" {
+	if s := owuiSession(st, sessionCtx("a")); s != a || s.Credential() != "jwt-a" {
 		t.Fatal("an active session was replaced")
 	}
 	// b has been idle for 31 minutes: the next access by anyone sweeps it.
@@ -46,7 +55,7 @@ func TestIdleSessionsAreForgotten(t *testing.T) {
 	}
 	// An idle session is never used, even before a sweep has run.
 	now = now.Add(31 * time.Minute)
-	if s, _ := st.get(sessionCtx("a")); s == a || s.Credential() != "" {
+	if s := owuiSession(st, sessionCtx("a")); s == a || s.Credential() != "" {
 		t.Fatal("a session idle past the limit was reused")
 	}
 }
@@ -54,15 +63,15 @@ func TestIdleSessionsAreForgotten(t *testing.T) {
 func TestSessionsPerCredentialAndDrop(t *testing.T) {
 	c, _ := owui.New("http://127.0.0.1:1")
 	st := newSessions(c, "sk-shared", 0)
-	plain, _ := st.get(sessionCtx("s1"))
+	plain := owuiSession(st, sessionCtx("s1"))
 	if plain.Credential() != "sk-shared" {
 		t.Fatalf("starting credential %q", plain.Credential())
 	}
-	own, _ := st.get(WithCredential(sessionCtx("s1"), "sk-own"))
+	own := owuiSession(st, WithCredential(sessionCtx("s1"), "sk-own", "a header"))
 	if own == plain || own.Credential() != "sk-own" {
 		t.Fatal("a client's own credential did not get its own session")
 	}
-	other, _ := st.get(sessionCtx("s2"))
+	other := owuiSession(st, sessionCtx("s2"))
 	if other == plain {
 		t.Fatal("two MCP sessions share an Open WebUI session")
 	}

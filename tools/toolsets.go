@@ -38,6 +38,11 @@ type Selection struct {
 	Tools    []string // added on top of Toolsets
 	Exclude  []string // removed; wins over Toolsets and Tools
 	ReadOnly bool     // only read-only tools; wins over everything
+	// SharedCredential leaves out the tools that change the calling
+	// account's own password or API key unless Tools names them: with one
+	// OWUI_API_KEY shared by every hosted client, any client could rotate
+	// or delete the key all of them use.
+	SharedCredential bool
 }
 
 // Select returns the catalogue entries s selects, in catalogue order, or an
@@ -68,6 +73,9 @@ func Select(s Selection) ([]*Tool, error) {
 		if !in || slices.Contains(s.Exclude, t.Name) || (s.ReadOnly && !t.ReadOnly()) {
 			continue
 		}
+		if s.SharedCredential && t.ChangesCredential && !slices.Contains(s.Tools, t.Name) {
+			continue
+		}
 		out = append(out, t)
 	}
 	if len(out) == 0 {
@@ -75,6 +83,24 @@ func Select(s Selection) ([]*Tool, error) {
 		return nil, errors.New("the tool selection (--toolsets, --tools, --exclude-tools, --read-only) leaves no tool to serve")
 	}
 	return out, nil
+}
+
+// Withheld names the tools s leaves out only because of SharedCredential,
+// for the start-up message that says so.
+func Withheld(s Selection) []string {
+	if !s.SharedCredential {
+		return nil
+	}
+	kept, _ := Select(s)
+	s.SharedCredential = false
+	all, _ := Select(s)
+	var out []string
+	for _, t := range all {
+		if !slices.Contains(kept, t) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
 }
 
 func known(what string, names, valid []string) error {

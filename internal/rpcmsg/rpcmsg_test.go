@@ -1,4 +1,4 @@
-package main
+package rpcmsg
 
 import (
 	"strings"
@@ -29,7 +29,7 @@ func TestClassify(t *testing.T) {
 		{`{"jsonrpc":"2.0","method":"notifications/progress","params":{}}`, true, "null", false, false},
 	}
 	for _, tc := range cases {
-		id, answer, ok := classify([]byte(tc.line), tc.trusted)
+		id, answer, ok := Classify([]byte(tc.line), tc.trusted)
 		if id != tc.id || answer != tc.answer || ok != tc.ok {
 			t.Errorf("%.60s: got %q %v %v, want %q %v %v", tc.line, id, answer, ok, tc.id, tc.answer, tc.ok)
 		}
@@ -39,6 +39,6 @@ func TestClassify(t *testing.T) {
 func BenchmarkClassifyAnswer(b *testing.B) {
 	line := []byte(`{"jsonrpc":"2.0","id":12,"result":{"content":[{"type":"text","text":"` + strings.Repeat("x", 3500) + `"}]}}`)
 	for b.Loop() {
-		classify(line, true)
+		Classify(line, true)
 	}
 }

@@ -39,7 +39,12 @@ func post(t *testing.T, url string, body []byte, headers map[string]string) *htt
 }
 
 func TestHostedGuards(t *testing.T) {
-	base, _ := hosted(t, "http", nil)
+	base, _ := hosted(t, "http", map[string]string{
+		"OWUI_MCP_ALLOWED_ORIGINS": "http://localhost:6274",
+		"OWUI_MCP_ALLOWED_HOSTS":   "host.docker.internal,MCP.example.com:8443",
+	})
+	own := strings.Replace(base, "127.0.0.1", "LOCALHOST", 1)
+	hostPort := strings.TrimPrefix(base, "http://")
 	cases := []struct {
 		name    string
 		headers map[string]string
@@ -47,20 +52,51 @@ func TestHostedGuards(t *testing.T) {
 		status  int
 	}{
 		{"plain initialize", nil, []byte(initBody), 200},
-		{"loopback origin", map[string]string{"Origin": "http://localhost:6274"}, []byte(initBody), 200},
+		{"the server's own origin", map[string]string{"Origin": base}, []byte(initBody), 200},
+		{"its own origin by another loopback name", map[string]string{"Origin": own, "Host": strings.TrimPrefix(own, "http://")}, []byte(initBody), 200},
+		{"a listed origin", map[string]string{"Origin": "http://localhost:6274"}, []byte(initBody), 200},
+		{"a page on another loopback port", map[string]string{"Origin": "http://localhost:3000"}, []byte(initBody), 403},
+		{"a page on the same host, another port", map[string]string{"Origin": "http://127.0.0.1:3000"}, []byte(initBody), 403},
 		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, []byte(initBody), 403},
 		{"null origin", map[string]string{"Origin": "null"}, []byte(initBody), 403},
 		{"foreign host (DNS rebinding)", map[string]string{"Host": "evil.example:8765"}, []byte(initBody), 403},
+		{"an allowed host", map[string]string{"Host": "host.docker.internal:" + strings.Split(hostPort, ":")[1]}, []byte(initBody), 200},
+		{"an allowed host, other case", map[string]string{"Host": "HOST.Docker.Internal"}, []byte(initBody), 200},
+		{"an allowed host:port", map[string]string{"Host": "mcp.example.com:8443"}, []byte(initBody), 200},
+		{"an allowed host on another port", map[string]string{"Host": "mcp.example.com:9999"}, []byte(initBody), 403},
+		{"text/plain, which needs no CORS preflight", map[string]string{"Content-Type": "text/plain"}, []byte(initBody), 415},
+		{"no content type", map[string]string{"Content-Type": ""}, []byte(initBody), 415},
+		{"JSON with a charset", map[string]string{"Content-Type": "application/json; charset=utf-8"}, []byte(initBody), 200},
 		{"body over 1 MiB", nil, bytes.Repeat([]byte(" "), 1<<20+1), 413},
 	}
 	for _, tc := range cases {
-		if got := post(t, base+"/mcp", tc.body, tc.headers).StatusCode; got != tc.status {
-			t.Errorf("%s: status %d, want %d", tc.name, got, tc.status)
+		resp := post(t, base+"/mcp", tc.body, tc.headers)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.status)
+		}
+		if acao := resp.Header.Get("Access-Control-Allow-Origin"); acao != "" && acao != "http://localhost:6274" {
+			t.Errorf("%s: Access-Control-Allow-Origin %q", tc.name, acao)
 		}
 	}
+	// A listed origin may read answers; a preflight tells it what it may send.
+	resp := post(t, base+"/mcp", []byte(initBody), map[string]string{"Origin": "http://localhost:6274"})
+	if resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:6274" || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "Mcp-Session-Id") {
+		t.Errorf("listed origin: CORS headers %v", resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodOptions, base+"/mcp", nil)
+	req.Header.Set("Origin", "http://localhost:6274")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "X-OWUI-API-Key") {
+		t.Errorf("preflight: %v %v", resp, err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 403 {
+		t.Errorf("preflight from another page: %v %v", resp, err)
+	}
 	// Chunked bodies, whose size is not announced, are bounded too.
-	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", io.MultiReader(strings.NewReader(`{"a":"`), bytes.NewReader(bytes.Repeat([]byte("x"), 2<<20))))
+	req, _ = http.NewRequest(http.MethodPost, base+"/mcp", io.MultiReader(strings.NewReader(`{"a":"`), bytes.NewReader(bytes.Repeat([]byte("x"), 2<<20))))
 	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

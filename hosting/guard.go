@@ -1,0 +1,402 @@
+package hosting
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/tools"
+)
+
+// Handler serves the chosen hosted transport and the health check. Only the
+// chosen transport is mounted: the other would be attack surface nobody
+// asked for.
+type Handler struct {
+	mux        *http.ServeMux
+	streamable *server.StreamableHTTPServer // nil unless Transport is "http"
+	sse        *server.SSEServer            // nil unless Transport is "sse"
+	ids        *sessionIDs                  // streamable sessions
+	streams    *sseStreams                  // SSE sessions
+
+	loopback          bool
+	authToken         []byte
+	sharedCredential  bool
+	requireCredential bool
+	origins           map[string]bool // normalised
+	hosts             []string
+	maxSessions       int
+	log               *slog.Logger
+}
+
+// New builds the handler for cfg.Transport ("http" or "sse") around srv.
+// cfg must have passed Check.
+func New(srv *tools.Server, cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	h := &Handler{
+		mux:               http.NewServeMux(),
+		loopback:          cfg.loopback(),
+		sharedCredential:  cfg.SharedCredential,
+		requireCredential: cfg.RequireCredential,
+		origins:           map[string]bool{},
+		hosts:             cfg.AllowedHosts,
+		maxSessions:       cfg.MaxSessions,
+		log:               cfg.Logger,
+	}
+	if cfg.AuthToken != "" {
+		h.authToken = []byte(cfg.AuthToken)
+	}
+	for _, o := range cfg.AllowedOrigins {
+		if n, err := normalOrigin(o); err == nil {
+			h.origins[n] = true
+		}
+	}
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`)
+	})
+	// mcp-go's own Host check knows only loopback names; with extra names
+	// allowed, the guard below (which applies the same rule plus the list)
+	// is the check.
+	ownHostCheck := len(cfg.AllowedHosts) > 0
+	if cfg.Transport == "sse" {
+		h.streams = newSSEStreams(cfg.MaxSessions)
+		h.sse = server.NewSSEServer(srv.MCP,
+			server.WithSessionIDGenerator(h.streams.newID),
+			server.WithSSEDisableLocalhostProtection(ownHostCheck),
+		)
+		h.mux.Handle("/sse", h.guard(http.HandlerFunc(h.serveSSEStream)))
+		h.mux.Handle("/message", h.guard(http.HandlerFunc(h.serveSSEMessage)))
+		return h
+	}
+	h.ids = newSessionIDs(cfg.MaxSessions)
+	h.streamable = server.NewStreamableHTTPServer(srv.MCP,
+		// Ended and unknown session ids get 404 and are not remembered.
+		server.WithSessionIdManager(h.ids),
+		server.WithSessionIdleTTL(cfg.IdleTTL),
+		// Sessions hold each client's sign-in, and MCP 2026-07-28 has none:
+		// offering only the earlier revisions makes every client negotiate one
+		// that has sessions (mcp-go's own client steps down on its own).
+		server.WithStreamableHTTPProtocolVersions(mcp.LegacyProtocolVersions()...),
+		server.WithStreamableHTTPLogger(mcpGoLogger(cfg.Logger)),
+		server.WithDisableLocalhostProtection(ownHostCheck),
+	)
+	h.mux.Handle("/mcp", h.guard(http.HandlerFunc(h.serveStreamable)))
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Sessions is how many MCP sessions are open.
+func (h *Handler) Sessions() int {
+	if h.ids != nil {
+		return h.ids.len()
+	}
+	return h.streams.len()
+}
+
+// closeStreams ends open SSE and streamable GET streams, which would
+// otherwise keep http.Server.Shutdown waiting.
+func (h *Handler) closeStreams() {
+	if h.sse != nil {
+		h.sse.CloseSessions()
+	}
+	if h.streamable != nil {
+		h.streamable.CloseSessions(context.Background())
+	}
+}
+
+// Close ends every open stream and the idle sweeper, for a Handler served
+// by something other than Serve (which does this itself on shutdown).
+func (h *Handler) Close(ctx context.Context) {
+	h.closeStreams()
+	h.stop(ctx)
+}
+
+// stop ends the streamable transport's idle sweeper.
+func (h *Handler) stop(ctx context.Context) {
+	if h.streamable != nil {
+		_ = h.streamable.Shutdown(ctx)
+	}
+}
+
+// refuse answers a request the guards turned down, with a body that says
+// why and what to do.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h.log.LogAttrs(r.Context(), slog.LevelDebug, "request refused", slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.Int("status", status))
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="owui-mcp"`)
+	}
+	http.Error(w, msg, status)
+}
+
+// guard applies to every MCP request, in order: Host (DNS rebinding),
+// Origin (other web pages), CORS preflight, the endpoint token, the
+// caller's Open WebUI credential, then for a POST its content type and
+// size. The credential it finds goes into the request's context, where the
+// tool handlers find it.
+func (h *Handler) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.hostAllowed(r.Host) {
+			h.refuse(w, r, http.StatusForbidden, "forbidden: the Host header "+strconv.Quote(truncate(r.Host, 100))+" is not one this server answers to (DNS-rebinding protection). Connect by a loopback name, or add the name to OWUI_MCP_ALLOWED_HOSTS")
+			return
+		}
+		origin := r.Header.Get("Origin")
+		listed, ok := h.originAllowed(origin, r.Host)
+		if !ok {
+			h.refuse(w, r, http.StatusForbidden, "forbidden: requests from the web page at "+strconv.Quote(truncate(origin, 100))+" are not allowed; only the server's own origin and those in OWUI_MCP_ALLOWED_ORIGINS are")
+			return
+		}
+		if listed {
+			setCORS(w.Header(), origin)
+		}
+		if r.Method == http.MethodOptions {
+			preflight(w, listed)
+			return
+		}
+		credHeader, bearerIsCredential, ok := h.authorized(r)
+		if !ok {
+			h.refuse(w, r, http.StatusUnauthorized, "unauthorized: this server needs its endpoint token (OWUI_MCP_AUTH_TOKEN): send it as Authorization: Bearer <token>, or in the "+TokenHeader+" header (then Authorization may carry your Open WebUI credential)")
+			return
+		}
+		cred, from := credHeader, "the "+CredentialHeader+" header"
+		if cred == "" && bearerIsCredential {
+			cred, from = bearer(r), "the Authorization header"
+		}
+		if len(cred) > MaxCredentialBytes {
+			h.refuse(w, r, http.StatusRequestHeaderFieldsTooLarge, "the Open WebUI credential in "+strings.TrimPrefix(from, "the ")+" is longer than "+strconv.Itoa(MaxCredentialBytes>>10)+" KiB; real API keys and JWTs are far shorter")
+			return
+		}
+		if cred == "" && h.requireCredential && !h.sharedCredential {
+			h.refuse(w, r, http.StatusUnauthorized, h.credentialRequired())
+			return
+		}
+		r = r.WithContext(tools.WithCredential(r.Context(), cred, from))
+		if r.Method == http.MethodPost {
+			if !isJSON(r.Header.Get("Content-Type")) {
+				h.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported media type: MCP messages are posted as Content-Type: application/json")
+				return
+			}
+			body, status := readBody(w, r)
+			if status != 0 {
+				msg := "could not read the request body"
+				if status == http.StatusRequestEntityTooLarge {
+					msg = "request body larger than 1 MiB"
+				}
+				h.refuse(w, r, status, msg)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bodyKey carries a POST's body, read once by the guard.
+type bodyKey struct{}
+
+func bodyOf(r *http.Request) []byte {
+	b, _ := r.Context().Value(bodyKey{}).([]byte)
+	return b
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+	if r.Body == nil {
+		return nil, 0
+	}
+	if r.ContentLength > MaxRequestBody {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, http.StatusRequestEntityTooLarge
+	case err != nil:
+		return nil, http.StatusBadRequest
+	}
+	return b, 0
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// credentialRequired says how to bring a credential, for --require-credential.
+func (h *Handler) credentialRequired() string {
+	msg := "unauthorized: this server requires every client to bring its own Open WebUI credential. Send your Open WebUI API key or JWT in the " + CredentialHeader + " header"
+	if h.authToken == nil {
+		msg += " or as Authorization: Bearer <key>"
+	} else {
+		msg += ", or as Authorization: Bearer <key> with the endpoint token moved to the " + TokenHeader + " header"
+	}
+	msg += ". From Open WebUI (Admin Settings > External Tools): set Auth to Session, so that each chatting user acts as themselves"
+	if h.authToken != nil {
+		msg += `, and add the custom header {"` + TokenHeader + `": "<endpoint token>"}`
+	}
+	return msg + "."
+}
+
+// authorized checks the endpoint token. The token may come in its own
+// header or as the bearer; when it came in its own header (or none is
+// configured) a bearer value is the caller's Open WebUI credential instead,
+// which is how Open WebUI's Session auth sends the chatting user's token.
+// It returns the X-OWUI-API-Key value and whether the bearer is a credential.
+func (h *Handler) authorized(r *http.Request) (credHeader string, bearerIsCredential, ok bool) {
+	credHeader = strings.TrimSpace(r.Header.Get(CredentialHeader))
+	if h.authToken == nil {
+		return credHeader, true, true
+	}
+	if tok := r.Header.Get(TokenHeader); tok != "" {
+		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), h.authToken) != 1 {
+			return "", false, false
+		}
+		// A client sending the token in both places must not have it
+		// forwarded to Open WebUI as a credential.
+		b := bearer(r)
+		return credHeader, subtle.ConstantTimeCompare([]byte(b), h.authToken) != 1, true
+	}
+	if subtle.ConstantTimeCompare([]byte(bearer(r)), h.authToken) != 1 {
+		return "", false, false
+	}
+	return credHeader, false, true
+}
+
+func bearer(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+// hostAllowed is the DNS-rebinding check: loopback names always, the names
+// in OWUI_MCP_ALLOWED_HOSTS, and on a non-loopback bind with no such list,
+// any name (nothing then says which names are the server's).
+func (h *Handler) hostAllowed(host string) bool {
+	name := host
+	if n, _, err := net.SplitHostPort(host); err == nil {
+		name = n
+	}
+	if isLoopbackName(name) {
+		return true
+	}
+	for _, a := range h.hosts {
+		if strings.EqualFold(a, name) || strings.EqualFold(a, host) {
+			return true
+		}
+	}
+	return !h.loopback && len(h.hosts) == 0
+}
+
+// originAllowed accepts a request without Origin (not from a browser), one
+// from the server's own origin (scheme://the Host it was sent to) and one
+// from OWUI_MCP_ALLOWED_ORIGINS (listed: it then gets CORS headers). Any
+// other page, a page on another loopback port included, is refused.
+func (h *Handler) originAllowed(origin, host string) (listed, ok bool) {
+	if origin == "" {
+		return false, true
+	}
+	n, err := normalOrigin(origin)
+	if err != nil {
+		return false, false
+	}
+	if h.origins[n] {
+		return true, true
+	}
+	_, hostPart, _ := strings.Cut(n, "://")
+	return false, host != "" && strings.EqualFold(hostPart, host)
+}
+
+// setCORS lets a listed origin's page read answers, session ids included.
+func setCORS(hd http.Header, origin string) {
+	hd.Set("Access-Control-Allow-Origin", origin)
+	hd.Add("Vary", "Origin")
+	hd.Set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate")
+}
+
+func preflight(w http.ResponseWriter, listed bool) {
+	if listed {
+		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, "+CredentialHeader+", "+TokenHeader)
+		w.Header().Set("Access-Control-Max-Age", "600")
+	}
+	w.Header().Set("Allow", "GET, POST, DELETE, OPTIONS")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// serveStreamable bounds the streamable transport's sessions: a new one
+// (initialize) only while fewer than the maximum are open, a listening
+// stream only for a live session and one at a time, and DELETE only of a
+// live session.
+func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
+	sid := r.Header.Get("Mcp-Session-Id")
+	switch r.Method {
+	case http.MethodPost:
+		if sid == "" && isInitialize(bodyOf(r)) {
+			if !h.ids.reserve() {
+				h.refuse(w, r, http.StatusServiceUnavailable, h.full())
+				return
+			}
+			defer h.ids.release()
+		}
+	case http.MethodGet:
+		if sid == "" {
+			h.refuse(w, r, http.StatusBadRequest, "a listening stream (GET) needs the Mcp-Session-Id of a session opened with initialize")
+			return
+		}
+		switch h.ids.openStream(sid) {
+		case errUnknownSession:
+			h.refuse(w, r, http.StatusNotFound, "unknown or ended MCP session; initialize a new one")
+			return
+		case errStreamOpen:
+			h.refuse(w, r, http.StatusConflict, "this MCP session already has a listening stream open; use that one")
+			return
+		}
+		defer h.ids.closeStream(sid)
+	case http.MethodDelete:
+		if !h.ids.known(sid) {
+			h.refuse(w, r, http.StatusNotFound, "unknown or ended MCP session")
+			return
+		}
+	}
+	h.streamable.ServeHTTP(w, r)
+}
+
+func (h *Handler) full() string {
+	return "service unavailable: this server already has " + strconv.Itoa(h.maxSessions) + " MCP sessions open (--max-sessions); try again when some have ended"
+}
+
+// isInitialize reports whether body is an initialize request.
+func isInitialize(body []byte) bool {
+	var m struct {
+		Method string `json:"method"`
+	}
+	return json.Unmarshal(body, &m) == nil && m.Method == string(mcp.MethodInitialize)
+}

@@ -1,0 +1,197 @@
+// Package hosting serves owui-mcp's MCP server to many clients over HTTP:
+// streamable HTTP at /mcp, or the legacy SSE transport at /sse + /message.
+// Every request passes the same guards first (Host and Origin, the endpoint
+// token, the caller's own Open WebUI credential, content type and size), and
+// every per-client resource has a bound: sessions, credentials, calls and
+// answers waiting on a stream.
+package hosting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/tools"
+)
+
+// Bounds of what one request or client may make the server hold.
+const (
+	// MaxRequestBody bounds a request body; MCP messages for these tools
+	// are a few KiB, and mcp-go reads bodies whole.
+	MaxRequestBody = 1 << 20
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes = 64 << 10
+	// MaxCredentialBytes bounds an Open WebUI credential sent in a header:
+	// real API keys and JWTs are far below it.
+	MaxCredentialBytes = 8 << 10
+	// DefaultMaxSessions is the default --max-sessions: an idle streamable
+	// session costs about 15 KiB and an SSE stream about 35 KiB plus a file
+	// descriptor, so with a full set of credentials each this stays under
+	// 1 GiB.
+	DefaultMaxSessions = 10000
+	// MaxPendingPerStream bounds the requests an SSE session may have
+	// waiting for their answers: posting is answered 202 at once, and the
+	// answers queue in memory until the client reads its stream.
+	MaxPendingPerStream = 2 * tools.DefaultMaxCallsPerSession
+	// StreamWriteTimeout ends an SSE session whose client stopped reading:
+	// one event that cannot be written within it means the stream does
+	// not drain.
+	StreamWriteTimeout = 30 * time.Second
+)
+
+// Header names of owui-mcp's own.
+const (
+	// CredentialHeader carries a client's own Open WebUI API key or JWT.
+	CredentialHeader = "X-OWUI-API-Key"
+	// TokenHeader carries the endpoint token (OWUI_MCP_AUTH_TOKEN), so that
+	// Authorization stays free for the caller's Open WebUI credential, as
+	// Open WebUI's Session auth sends it.
+	TokenHeader = "X-OWUI-MCP-Token"
+)
+
+// Config is what the hosted transports need.
+type Config struct {
+	Transport string // "http" or "sse"
+	Addr      string // listen address, HOST:PORT
+	// AuthToken, if set, is required of every request (OWUI_MCP_AUTH_TOKEN).
+	AuthToken string
+	// SharedCredential says OWUI_API_KEY is set: every session starts with it.
+	SharedCredential bool
+	// RequireCredential refuses requests that bring no Open WebUI credential
+	// of their own (unless SharedCredential provides one).
+	RequireCredential bool
+	// AllowedOrigins are browser origins accepted besides the server's own.
+	AllowedOrigins []string
+	// AllowedHosts are Host names accepted besides loopback names.
+	AllowedHosts []string
+	// MaxSessions bounds open MCP sessions; 0 means DefaultMaxSessions.
+	MaxSessions int
+	// IdleTTL ends a streamable HTTP session after this much idle time.
+	IdleTTL time.Duration
+	// Grace bounds the whole graceful shutdown.
+	Grace  time.Duration
+	Logger *slog.Logger
+}
+
+func (c *Config) loopback() bool { return isLoopbackAddr(c.Addr) }
+
+// Check refuses settings that would expose a shared credential or that
+// cannot be read, before anything listens.
+func (c *Config) Check() error {
+	if c.SharedCredential && c.AuthToken == "" && !c.loopback() {
+		return fmt.Errorf("refusing to serve %s on %s with OWUI_API_KEY set and no OWUI_MCP_AUTH_TOKEN: every client that can reach this address would act as the key's owner. Set OWUI_MCP_AUTH_TOKEN, or drop OWUI_API_KEY and let each client send its own key in %s, or bind to 127.0.0.1", c.Transport, c.Addr, CredentialHeader)
+	}
+	if c.MaxSessions < 0 {
+		return fmt.Errorf("--max-sessions %d: want a positive number", c.MaxSessions)
+	}
+	for _, o := range c.AllowedOrigins {
+		if _, err := normalOrigin(o); err != nil {
+			return fmt.Errorf("OWUI_MCP_ALLOWED_ORIGINS: %v", err)
+		}
+	}
+	for _, h := range c.AllowedHosts {
+		if strings.ContainsAny(h, "/@?#* ") || h == "" {
+			return fmt.Errorf("OWUI_MCP_ALLOWED_HOSTS: %q is not a host name (give names such as host.docker.internal or mcp.example.com[:443], without a scheme or path)", h)
+		}
+	}
+	return nil
+}
+
+// Warnings are what an operator should hear loudly at start-up about
+// settings that are allowed but risky.
+func (c *Config) Warnings() []string {
+	var w []string
+	if !c.loopback() && c.AuthToken == "" {
+		w = append(w, fmt.Sprintf("serving on %s, which is not a loopback address, WITHOUT an endpoint token: anyone who can reach it can use this server and, with a credential of their own or a sign-in, act on Open WebUI through it. Set OWUI_MCP_AUTH_TOKEN (clients send it as Authorization: Bearer or %s)", c.Addr, TokenHeader))
+	}
+	if !c.loopback() && len(c.AllowedHosts) == 0 {
+		w = append(w, fmt.Sprintf("serving on %s with no OWUI_MCP_ALLOWED_HOSTS: any Host header is accepted, so a web page can reach this server by DNS rebinding. Set OWUI_MCP_ALLOWED_HOSTS to the names clients use for it", c.Addr))
+	}
+	return w
+}
+
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	return isLoopbackName(host)
+}
+
+// isLoopbackName reports whether a Host name (without port) is a loopback
+// name; names are compared case-insensitively.
+func isLoopbackName(host string) bool {
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// normalOrigin returns an origin as browsers send it, lower-cased:
+// scheme://host[:port].
+func normalOrigin(o string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(o))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not an origin (want scheme://host[:port], e.g. http://localhost:6274)", o)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+// Serve listens on cfg.Addr and serves until ctx ends, then shuts down
+// gracefully within cfg.Grace: calls in flight finish, then streams and
+// connections close. listening, if not nil, is told the bound address.
+func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(string)) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
+	h := New(srv, cfg)
+	log := h.log
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		// No WriteTimeout: SSE and streamable HTTP streams stay open; an
+		// SSE stream has a deadline per event instead.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(h.closeStreams)
+	endpoint := "/mcp"
+	if cfg.Transport == "sse" {
+		endpoint = "/sse"
+	}
+	log.Info("owui-mcp serving", "transport", cfg.Transport, "url", "http://"+ln.Addr().String()+endpoint,
+		"auth_token", cfg.AuthToken != "", "require_credential", cfg.RequireCredential, "max_sessions", h.maxSessions)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("owui-mcp stopping: finishing calls in flight", "grace", cfg.Grace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Grace)
+	defer cancel()
+	if err := srv.Drain(sctx); err != nil {
+		log.Warn("calls still in flight after the shutdown grace period were abandoned", "grace", cfg.Grace)
+	}
+	h.stop(sctx)
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
