@@ -10,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools/toolstest"
@@ -207,4 +208,79 @@ func TestSharedKeyOnLoopbackIsAllowed(t *testing.T) {
 	defer emu.Close()
 	// Loopback binds are only reachable from this machine: OWUI_API_KEY is fine.
 	hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_API_KEY": "sk-x"})
+}
+
+// TestHostedSharedKeyWithholdsCredentialTools: with one OWUI_API_KEY behind
+// every hosted client, the tools that would change or delete that credential
+// are not served unless named, and start-up says so.
+func TestHostedSharedKeyWithholdsCredentialTools(t *testing.T) {
+	emu := owuitest.NewServer(owuitest.WithAPIKeys(true))
+	defer emu.Close()
+	withheld := []string{"update_password", "generate_api_key", "delete_api_key"}
+	base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_API_KEY": "sk-shared"})
+	names := toolNames(t, hostedClient(t, "http", base, nil))
+	for _, w := range withheld {
+		if names[w] {
+			t.Errorf("%s is served with a shared OWUI_API_KEY", w)
+		}
+	}
+	if !names["get_api_key"] || !strings.Contains(logs.String(), "update_password, generate_api_key, delete_api_key are not served") {
+		t.Errorf("tools %v; logs %s", names, logs)
+	}
+	// Named, it is served.
+	base, _ = hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_API_KEY": "sk-shared"},
+		"--toolsets", "api_keys", "--tools", "generate_api_key")
+	if names := toolNames(t, hostedClient(t, "http", base, nil)); !names["generate_api_key"] || names["delete_api_key"] {
+		t.Errorf("with --tools generate_api_key: %v", names)
+	}
+	// Each client with a key of its own (no OWUI_API_KEY) keeps them all.
+	base, _ = hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL})
+	if names := toolNames(t, hostedClient(t, "http", base, nil)); !names["delete_api_key"] {
+		t.Errorf("without a shared key: %v", names)
+	}
+}
+
+func toolNames(t *testing.T, c *toolstest.Client) map[string]bool {
+	t.Helper()
+	res, err := c.C.ListTools(bg, mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, tl := range res.Tools {
+		names[tl.Name] = true
+	}
+	return names
+}
+
+// TestSessionIDsAreNeverLogged: mcp-go puts session ids in its own error
+// texts (any client can make it log one by posting a JSON-RPC response);
+// every line is scrubbed, at every level.
+func TestSessionIDsAreNeverLogged(t *testing.T) {
+	emu := owuitest.NewServer()
+	defer emu.Close()
+	base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug")
+	resp := post(t, base+"/mcp", []byte(initBody), nil)
+	sid := resp.Header.Get("Mcp-Session-Id")
+	if sid == "" {
+		t.Fatal("no session")
+	}
+	h := map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-06-18"}
+	post(t, base+"/mcp", []byte(`{"jsonrpc":"2.0","id":7,"result":{"content":"x"}}`), h)
+	post(t, base+"/mcp", []byte(`{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"get_session_user","arguments":{}}}`), h)
+	uuid := strings.TrimPrefix(sid, "mcp-session-")
+	text := logs.String()
+	if strings.Contains(text, uuid) || !strings.Contains(text, "Failed to handle sampling response") || !strings.Contains(text, "[id ") {
+		t.Errorf("logs:\n%s", text)
+	}
+}
+
+// TestHeaderBytesAreBounded: a request with headers past 64 KiB is refused
+// before anything reads them into a session.
+func TestHeaderBytesAreBounded(t *testing.T) {
+	base, _ := hosted(t, "http", nil)
+	resp := post(t, base+"/mcp", []byte(initBody), map[string]string{"X-Padding": strings.Repeat("p", 100<<10)})
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("100 KiB of headers: %d", resp.StatusCode)
+	}
 }

@@ -352,6 +352,22 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--server", "ftp://x"}, nil, 2, "http:// or https://"},
 		{[]string{"--transport", "http", "--addr", "0.0.0.0:0"}, map[string]string{"OWUI_API_KEY": "sk-x"}, 2, "OWUI_MCP_AUTH_TOKEN"},
 		{nil, map[string]string{"OWUI_MCP_TRANSPORT": "sse", "OWUI_MCP_ADDR": "[::]:0", "OWUI_API_KEY": "sk-x"}, 2, "refusing to serve sse"},
+		// Settings that cannot be read refuse to start rather than fail open.
+		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_AUTH_TOKEN": ""}, 2, "OWUI_MCP_AUTH_TOKEN is set but empty"},
+		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_AUTH_TOKEN": " \t "}, 2, "OWUI_MCP_AUTH_TOKEN is set but empty"},
+		{[]string{"tools"}, map[string]string{"OWUI_MCP_READ_ONLY": "y"}, 2, `OWUI_MCP_READ_ONLY="y": not a boolean`},
+		{[]string{"tools"}, map[string]string{"OWUI_MCP_DEMO": "enabled"}, 2, "OWUI_MCP_DEMO"},
+		{[]string{"tools"}, map[string]string{"OWUI_MCP_REVEAL_SECRETS": "2"}, 2, "OWUI_MCP_REVEAL_SECRETS"},
+		{[]string{"tools"}, map[string]string{"OWUI_MCP_REQUIRE_CREDENTIAL": "sure"}, 2, "OWUI_MCP_REQUIRE_CREDENTIAL"},
+		{[]string{"tools"}, map[string]string{"OWUI_MCP_READ_ONLY": "Off"}, 0, "update_admin_config"},
+		{[]string{"--max-sessions", "0"}, nil, 2, "positive whole number"},
+		{nil, map[string]string{"OWUI_MCP_MAX_SESSIONS": "lots"}, 2, "positive whole number"},
+		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_ALLOWED_ORIGINS": "localhost:3000"}, 2, "is not an origin"},
+		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_ALLOWED_HOSTS": "http://host.docker.internal"}, 2, "is not a host name"},
+		// --server never echoes what could be a secret.
+		{[]string{"--server", "http:/user:pw-s3cret@host/"}, nil, 2, "…@host/"},
+		{[]string{"--server", "user:pw-s3cret@host:8080"}, nil, 2, "…@host:8080"},
+		{[]string{"--server", "http://host/?token=s3cret"}, nil, 2, "query"},
 	}
 	for _, tc := range cases {
 		var out syncBuffer
@@ -359,6 +375,30 @@ func TestCommandLine(t *testing.T) {
 		if code != tc.code || !strings.Contains(out.String(), tc.out) {
 			t.Errorf("%v %v: exit %d, output %q; want %d and %q", tc.args, tc.env, code, out.String(), tc.code, tc.out)
 		}
+		if strings.Contains(out.String(), "s3cret") {
+			t.Errorf("%v: a secret in the output: %s", tc.args, out.String())
+		}
+	}
+}
+
+// TestExclusionsAddUp: tools excluded in the environment stay excluded when
+// the flag excludes others.
+func TestExclusionsAddUp(t *testing.T) {
+	var out, errb syncBuffer
+	code := run(bg, []string{"tools", "--exclude-tools", "signup"}, nil, &out, &errb, envOf(map[string]string{"OWUI_MCP_EXCLUDE_TOOLS": "signin"}))
+	if code != 0 || strings.Contains(out.String(), "`signin`") || strings.Contains(out.String(), "`signup`") || !strings.Contains(out.String(), "`sign_out`") {
+		t.Errorf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// TestNonLoopbackWarnings: serving beyond this machine without an endpoint
+// token, or without a list of host names, is said loudly, whatever the log
+// level. (The address is not this machine's, so nothing is bound.)
+func TestNonLoopbackWarnings(t *testing.T) {
+	var out syncBuffer
+	code := run(bg, []string{"--transport", "http", "--addr", "192.0.2.1:0", "--log-level", "error"}, strings.NewReader(""), &out, &out, envOf(nil))
+	if code != 1 || !strings.Contains(out.String(), "WARNING") || !strings.Contains(out.String(), "WITHOUT an endpoint token") || !strings.Contains(out.String(), "OWUI_MCP_ALLOWED_HOSTS") {
+		t.Errorf("exit %d: %s", code, out.String())
 	}
 }
 

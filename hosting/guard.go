@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -37,6 +38,7 @@ type Handler struct {
 	origins           map[string]bool // normalised
 	hosts             []string
 	maxSessions       int
+	writeTimeout      time.Duration // per SSE event
 	log               *slog.Logger
 }
 
@@ -49,6 +51,9 @@ func New(srv *tools.Server, cfg Config) *Handler {
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
+	if cfg.StreamWriteTimeout <= 0 {
+		cfg.StreamWriteTimeout = StreamWriteTimeout
+	}
 	h := &Handler{
 		mux:               http.NewServeMux(),
 		loopback:          cfg.loopback(),
@@ -57,6 +62,7 @@ func New(srv *tools.Server, cfg Config) *Handler {
 		origins:           map[string]bool{},
 		hosts:             cfg.AllowedHosts,
 		maxSessions:       cfg.MaxSessions,
+		writeTimeout:      cfg.StreamWriteTimeout,
 		log:               cfg.Logger,
 	}
 	if cfg.AuthToken != "" {

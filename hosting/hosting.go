@@ -74,6 +74,8 @@ type Config struct {
 	MaxSessions int
 	// IdleTTL ends a streamable HTTP session after this much idle time.
 	IdleTTL time.Duration
+	// StreamWriteTimeout overrides the default StreamWriteTimeout.
+	StreamWriteTimeout time.Duration
 	// Grace bounds the whole graceful shutdown.
 	Grace  time.Duration
 	Logger *slog.Logger

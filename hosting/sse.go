@@ -140,7 +140,7 @@ func (h *Handler) serveSSEStream(w http.ResponseWriter, r *http.Request) {
 	st := &sseStream{pending: map[string]int{}}
 	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), streamKey{}, st))
 	st.cancel = cancel
-	sw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), st: st,
+	sw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), st: st, timeout: h.writeTimeout,
 		allowOrigin: w.Header().Get("Access-Control-Allow-Origin")}
 	defer func() {
 		cancel()
@@ -167,13 +167,14 @@ func (h *Handler) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // streamWriter is an SSE stream's response writer. Each event must be
-// written within StreamWriteTimeout, or the session ends; answers written
+// written within the stream write timeout, or the session ends; answers written
 // are struck off the pending requests; and mcp-go's wildcard CORS header is
 // replaced by the guard's decision (an allowed origin, or none).
 type streamWriter struct {
 	http.ResponseWriter
 	rc          *http.ResponseController
 	st          *sseStream
+	timeout     time.Duration
 	allowOrigin string
 	started     bool
 }
@@ -197,7 +198,7 @@ func (w *streamWriter) WriteHeader(code int) {
 
 func (w *streamWriter) Write(p []byte) (int, error) {
 	w.start()
-	_ = w.rc.SetWriteDeadline(time.Now().Add(StreamWriteTimeout))
+	_ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
 	n, err := w.ResponseWriter.Write(p)
 	if err != nil {
 		w.st.cancel()

@@ -68,11 +68,14 @@ func (c *callSlots) acquire(ctx context.Context, sid string) (release func(), er
 	start := time.Now()
 	select {
 	case s.ch <- struct{}{}:
-		return func() { <-s.ch; leave() }, nil
+		if ctx.Err() == nil {
+			return func() { <-s.ch; leave() }, nil
+		}
+		<-s.ch // the slot came free just as the wait ran out
 	case <-ctx.Done():
-		leave()
-		return nil, slotWaitError{c.max, time.Since(start)}
 	}
+	leave()
+	return nil, slotWaitError{c.max, time.Since(start)}
 }
 
 func (c *callSlots) len() int {
