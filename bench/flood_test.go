@@ -36,6 +36,14 @@ func floodBinary(tb testing.TB) string {
 	return owuiBinary
 }
 
+// floodN scales a flood down for -short runs (CI runs every benchmark once).
+func floodN(n int) int {
+	if testing.Short() {
+		return n / 10
+	}
+	return n
+}
+
 var floodListenRE = regexp.MustCompile(`url=(http://127\.0\.0\.1:[0-9]+)/`)
 
 // startFloodTarget runs the binary hosted on transport against a fresh
@@ -107,8 +115,16 @@ func (s *statusCounts) String() string {
 }
 
 // BenchmarkFloodCredentials opens one streamable HTTP session and makes 300
-// calls in it, each with a different 1 MiB X-OWUI-API-Key.
+// calls in it, each with a different X-OWUI-API-Key: of 1 MiB (past any
+// header bound), and of 8,000 bytes (under the credential bound, so each is
+// taken).
 func BenchmarkFloodCredentials(b *testing.B) {
+	for _, size := range []int{1 << 20, 8000} {
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) { floodCredentials(b, size) })
+	}
+}
+
+func floodCredentials(b *testing.B, size int) {
 	for range b.N {
 		base, pid := startFloodTarget(b, "http")
 		start := rssMiB(b, pid)
@@ -121,10 +137,10 @@ func BenchmarkFloodCredentials(b *testing.B) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				key := make([]byte, 1<<20)
+				key := make([]byte, size)
 				for i := range work {
 					_, _ = rand.Read(key[:64])
-					cred := "sk-" + hex.EncodeToString(key)[:len(key)-3]
+					cred := "sk-" + hex.EncodeToString(key)[:size-3]
 					req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(floodCall(i+2)))
 					req.Header.Set("Content-Type", "application/json")
 					req.Header.Set("Accept", "application/json, text/event-stream")
@@ -142,7 +158,7 @@ func BenchmarkFloodCredentials(b *testing.B) {
 				}
 			}()
 		}
-		for i := range 300 {
+		for i := range floodN(300) {
 			work <- i
 		}
 		close(work)
@@ -151,7 +167,7 @@ func BenchmarkFloodCredentials(b *testing.B) {
 		end := rssMiB(b, pid)
 		b.ReportMetric(start, "rss-start-MiB")
 		b.ReportMetric(end, "rss-after-MiB")
-		b.Logf("300 calls with distinct 1 MiB credentials: answers %s; RSS %.1f -> %.1f MiB", &counts, start, end)
+		b.Logf("%d calls with distinct %d-byte credentials: answers %s; RSS %.1f -> %.1f MiB", floodN(300), size, &counts, start, end)
 	}
 }
 
@@ -228,7 +244,7 @@ func BenchmarkFloodSSE(b *testing.B) {
 				}
 			}()
 		}
-		for i := range 20000 {
+		for i := range floodN(20000) {
 			work <- i
 		}
 		close(work)
@@ -237,6 +253,6 @@ func BenchmarkFloodSSE(b *testing.B) {
 		end := rssMiB(b, pid)
 		b.ReportMetric(start, "rss-start-MiB")
 		b.ReportMetric(end, "rss-after-MiB")
-		b.Logf("20,000 posts to an unread SSE stream: answers %s; RSS %.1f -> %.1f MiB", &counts, start, end)
+		b.Logf("%d posts to an unread SSE stream: answers %s; RSS %.1f -> %.1f MiB", floodN(20000), &counts, start, end)
 	}
 }
