@@ -70,7 +70,7 @@ func TestSessionsOfOneClientAreSeparate(t *testing.T) {
 func TestGetSessionUserErrors(t *testing.T) {
 	tg := newTarget(t)
 	_, err := tg.client(t).NewSession("").GetSessionUser(ctx)
-	wantErr(t, err, 401, "Not authenticated", "sign in")
+	wantErr(t, err, 401, "Not authenticated", "no valid credential")
 	_, err = tg.client(t).NewSession("not-a-jwt").GetSessionUser(ctx)
 	wantErr(t, err, 401, "401 Unauthorized")
 }
@@ -490,11 +490,17 @@ func TestTokenExchangeAndOAuthSessions(t *testing.T) {
 	if e.Kind == owui.KindUnsupported {
 		t.Error("an unconfigured provider was taken for a missing route")
 	}
-	ok, err := s.DeleteOAuthSession(ctx, "oidc")
+	// An exchange creates no OAuth session; an MCP tool server's OAuth does.
+	_, err = s.DeleteOAuthSession(ctx, "oidc")
+	wantErr(t, err, 404, "No OAuth session found for this provider")
+	if _, err := tg.emu.AddOAuthSession(adminEmail, "mcp:server-1"); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := s.DeleteOAuthSession(ctx, "mcp:server-1")
 	if err != nil || !ok {
 		t.Fatalf("%v %v", ok, err)
 	}
-	_, err = s.DeleteOAuthSession(ctx, "oidc")
+	_, err = s.DeleteOAuthSession(ctx, "mcp:server-1")
 	wantErr(t, err, 404, "No OAuth session found for this provider")
 }
 
