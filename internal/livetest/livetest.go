@@ -35,9 +35,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 )
 
-// Env is a real Open WebUI to test against.
+// Env is the Open WebUI to test against: a real one, or the emulator set up
+// as a real one is (Target).
 type Env struct {
 	URL           string
 	AdminEmail    string
@@ -46,6 +49,8 @@ type Env struct {
 	// exchange maps to AdminEmail; OAuthToken is empty when none was given.
 	OAuthProvider string
 	OAuthToken    string
+	// Emu is the emulator, or nil on a real server.
+	Emu *owuitest.Server
 
 	realowui, data string
 }
@@ -75,6 +80,47 @@ func FromEnv() (Env, bool) {
 	return e, true
 }
 
+// The emulator's stand-in for a live server: ../shared/realowui as its
+// README runs it for the live suite (ENABLE_API_KEYS=true IDP=1 and the
+// admin made at start-up from WEBUI_ADMIN_EMAIL), without an LDAP directory.
+const (
+	emuAdminEmail    = "admin@example.com"
+	emuAdminPassword = "admin-pass-1"
+	emuOAuthToken    = "good"
+)
+
+// EmulatorOptions set owuitest up as that server: the admin exists and
+// sign-up is off, API keys are on, and provider oidc takes the fake
+// identity provider's tokens ("good" is the admin's).
+func EmulatorOptions() []owuitest.Option {
+	return []owuitest.Option{
+		owuitest.WithUsers(owuitest.User{Name: "Admin", Email: emuAdminEmail, Password: emuAdminPassword, Role: "admin"}),
+		owuitest.WithSignup(false),
+		owuitest.WithAPIKeys(true),
+		owuitest.WithOAuth("oidc",
+			owuitest.OAuthToken{AccessToken: emuOAuthToken, Sub: "sub-1", Email: emuAdminEmail},
+			owuitest.OAuthToken{AccessToken: "good2", Sub: "sub-2", Email: "nobody@example.com"},
+			owuitest.OAuthToken{AccessToken: "nosub", Email: emuAdminEmail}),
+		// Only the auths router is mounted: no web app catches other paths.
+		owuitest.WithoutFrontend(),
+		owuitest.WithRedirectSlashes(),
+	}
+}
+
+// Target returns the live server the environment names, held for t (Lock),
+// or else a fresh emulator built with EmulatorOptions, closed when t ends.
+func Target(t testing.TB) Env {
+	t.Helper()
+	if e, ok := FromEnv(); ok {
+		Lock(t, e.URL)
+		return e
+	}
+	emu := owuitest.NewServer(EmulatorOptions()...)
+	t.Cleanup(emu.Close)
+	return Env{URL: emu.URL, AdminEmail: emuAdminEmail, AdminPassword: emuAdminPassword,
+		OAuthProvider: "oidc", OAuthToken: emuOAuthToken, Emu: emu}
+}
+
 // Live reports whether the environment names a real server.
 func Live() bool { return os.Getenv("OWUI_TEST_SERVER") != "" }
 
@@ -90,12 +136,16 @@ func Unique(prefix string) string {
 var ErrCannotSeed = errors.New("livetest: set OWUI_TEST_REALOWUI and OWUI_TEST_REALOWUI_DATA to seed OAuth sessions")
 
 // CanSeedOAuthSessions reports whether SeedOAuthSession can work.
-func (e Env) CanSeedOAuthSessions() bool { return e.realowui != "" && e.data != "" }
+func (e Env) CanSeedOAuthSessions() bool { return e.Emu != nil || (e.realowui != "" && e.data != "") }
 
 // SeedOAuthSession stores an OAuth session (provider, e.g. "mcp:server-1")
 // for the account with email, through Open WebUI's own model, as its web
 // OAuth callback or an MCP tool server's OAuth flow would.
 func (e Env) SeedOAuthSession(ctx context.Context, email, provider string) error {
+	if e.Emu != nil {
+		_, err := e.Emu.AddOAuthSession(email, provider)
+		return err
+	}
 	if !e.CanSeedOAuthSessions() {
 		return ErrCannotSeed
 	}

@@ -198,6 +198,7 @@ type Request struct {
 type config struct {
 	users              []User
 	apiKeys            *bool
+	signup             *bool
 	userAPIKeyPerm     bool
 	jwtExpiry          *string
 	secret             string
@@ -232,7 +233,7 @@ func defaultConfig() *config {
 
 // WithUsers seeds user accounts, created in the given order (the first one
 // is the "earliest created" user that GET /auths/admin/details reports).
-// Seeding does not switch signup off.
+// Seeding does not switch signup off (WithSignup does).
 func WithUsers(users ...User) Option {
 	return func(c *config) { c.users = append(c.users, users...) }
 }
@@ -242,6 +243,13 @@ func WithUsers(users ...User) Option {
 // emulated versions before 0.6.37).
 func WithAPIKeys(enabled bool) Option {
 	return func(c *config) { c.apiKeys = &enabled }
+}
+
+// WithSignup sets the config switch ui.enable_signup (ENABLE_SIGNUP,
+// default true). A server whose admin was made at start-up
+// (WEBUI_ADMIN_EMAIL) or by the first sign-up has it off.
+func WithSignup(enabled bool) Option {
+	return func(c *config) { c.signup = &enabled }
 }
 
 // WithUserAPIKeyPermission sets the default user permission

@@ -93,6 +93,9 @@ func newState(cfg *config, v semver) *state {
 		st.admin[f.canon] = f.def
 	}
 	st.admin["ENABLE_API_KEYS"] = apiKeys
+	if cfg.signup != nil {
+		st.admin["ENABLE_SIGNUP"] = *cfg.signup
+	}
 	st.admin["JWT_EXPIRES_IN"] = jwt
 
 	st.ldapServer = map[string]any{
