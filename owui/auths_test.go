@@ -18,15 +18,16 @@ const accessProhibited = "You do not have permission to access this resource. Pl
 
 func TestSigninKeepsTokenAndGetSessionUser(t *testing.T) {
 	tg := newTarget(t)
+	email, password := tg.account(t, "admin")
 	s := tg.client(t).NewSession("")
 	if k, _ := s.State(); k != owui.CredentialNone {
 		t.Fatalf("fresh session holds %s", k)
 	}
-	r, err := s.Signin(ctx, owui.SigninForm{Email: strings.ToUpper(tg.adminEmail), Password: tg.adminPass})
+	r, err := s.Signin(ctx, owui.SigninForm{Email: strings.ToUpper(email), Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Role != "admin" || r.Email != tg.adminEmail || r.TokenType != "Bearer" || r.Token == "" {
+	if r.Role != "admin" || r.Email != email || r.TokenType != "Bearer" || r.Token == "" {
 		t.Fatalf("signin answer %+v", r)
 	}
 	if r.ProfileImageURL != "/api/v1/users/"+r.ID+"/profile/image" {
@@ -51,9 +52,10 @@ func TestSigninKeepsTokenAndGetSessionUser(t *testing.T) {
 // sign-in; no other session of the same client may ride on it.
 func TestSessionsOfOneClientAreSeparate(t *testing.T) {
 	tg := newTarget(t)
+	email, password := tg.account(t, "user")
 	c := tg.client(t)
 	a, b := c.NewSession(""), c.NewSession("")
-	if _, err := a.Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: tg.adminPass}); err != nil {
+	if _, err := a.Signin(ctx, owui.SigninForm{Email: email, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := b.GetSessionUser(ctx)
@@ -88,8 +90,9 @@ func TestExpiredTokenIsRefused(t *testing.T) {
 
 func TestSigninErrors(t *testing.T) {
 	tg := newTarget(t)
+	email, _ := tg.account(t, "user")
 	s := tg.client(t).NewSession("")
-	_, err := s.Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: "wrong"})
+	_, err := s.Signin(ctx, owui.SigninForm{Email: email, Password: "wrong"})
 	wantErr(t, err, 400, "The email or password provided is incorrect")
 	if k, _ := s.State(); k != owui.CredentialNone {
 		t.Error("a failed signin must not set a credential")
@@ -97,12 +100,13 @@ func TestSigninErrors(t *testing.T) {
 }
 
 func TestSigninRateLimit(t *testing.T) {
-	emulatorOnly(t) // 16 attempts would lock a real account out for minutes
 	tg := newTarget(t)
 	s := tg.client(t).NewSession("")
+	// Attempts count per email, accounts or not: this one locks out no one.
+	email := unique("nobody")
 	var err error
 	for i := 0; i < 16; i++ {
-		_, err = s.Signin(ctx, owui.SigninForm{Email: "nobody@example.com", Password: "x"})
+		_, err = s.Signin(ctx, owui.SigninForm{Email: email, Password: "x"})
 	}
 	e := wantErr(t, err, 429, "API rate limit exceeded", "wait")
 	if e.Kind != owui.KindStatus {
@@ -250,7 +254,7 @@ func TestOlderServerLacksRoutes(t *testing.T) {
 			opts = append(opts, owuitest.WithoutFrontend())
 		}
 		tg := newTarget(t, opts...)
-		s := tg.freshAdmin(t)
+		s := tg.admin(t)
 		_, err := s.UpdateTimezone(ctx, owui.UpdateTimezoneForm{Timezone: "UTC"})
 		e := wantErr(t, err, 0, "does not offer update_timezone (added in v0.7.0)")
 		if e.Kind != owui.KindUnsupported {
@@ -294,7 +298,7 @@ func TestUpdatePassword(t *testing.T) {
 
 func TestSignOutClearsCredential(t *testing.T) {
 	tg := newTarget(t)
-	s := tg.freshAdmin(t)
+	s, _ := tg.user(t, "user")
 	r, err := s.SignOut(ctx)
 	if err != nil || !r.Status {
 		t.Fatalf("%v %+v", err, r)
@@ -404,9 +408,11 @@ func TestLDAP(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
-	emulatorOnly(t) // needs ENABLE_API_KEYS
 	tg := newTarget(t, owuitest.WithAPIKeys(true))
-	admin := tg.admin(t)
+	if cfg, err := tg.admin(t).GetAdminConfig(ctx); err != nil || !cfg.EnableAPIKeys {
+		t.Skipf("API keys are off on this server (%v)", err)
+	}
+	admin, email := tg.user(t, "admin")
 	_, err := admin.GetAPIKey(ctx)
 	e := wantErr(t, err, 404, "The API key is missing")
 	if e.Kind == owui.KindUnsupported {
@@ -426,7 +432,7 @@ func TestAPIKeys(t *testing.T) {
 		t.Errorf("kind %s", kind)
 	}
 	me, err := ks.GetSessionUser(ctx)
-	if err != nil || me.Email != tg.adminEmail || me.Token != *k.APIKey || me.ExpiresAt != nil {
+	if err != nil || me.Email != email || me.Token != *k.APIKey || me.ExpiresAt != nil {
 		t.Fatalf("%v %+v", err, me)
 	}
 	ok, err := admin.DeleteAPIKey(ctx)
@@ -470,37 +476,65 @@ func TestAPIKeyUseWhenDisabled(t *testing.T) {
 	wantErr(t, err, 403, "Use of API key is not enabled in the environment.", "switched off")
 }
 
+// TestTokenExchangeAndOAuthSessions runs live with OWUI_TEST_OAUTH_TOKEN, and
+// seeds the OAuth session there with OWUI_TEST_REALOWUI.
 func TestTokenExchangeAndOAuthSessions(t *testing.T) {
-	emulatorOnly(t)
 	tg := newTarget(t,
-		owuitest.WithOAuth("oidc", owuitest.OAuthToken{AccessToken: "good", Sub: "sub-1", Email: adminEmail}),
-		owuitest.WithOAuthMergeByEmail(true))
-	s := tg.client(t).NewSession("")
-	r, err := s.TokenExchange(ctx, "OIDC", owui.TokenExchangeForm{Token: "good"})
+		owuitest.WithOAuth("oidc", owuitest.OAuthToken{AccessToken: "good", Sub: "sub-1", Email: adminEmail}))
+	provider, token := "oidc", "good"
+	if tg.emu == nil {
+		if tg.env.OAuthToken == "" {
+			t.Skip("set OWUI_TEST_OAUTH_TOKEN to exchange a token on this server")
+		}
+		provider, token = tg.env.OAuthProvider, tg.env.OAuthToken
+	}
+	admin := tg.admin(t)
+	cur, err := admin.GetOAuthConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Email != adminEmail || s.Credential() != r.Token {
+	t.Cleanup(func() {
+		_, _ = admin.UpdateOAuthConfig(ctx, owui.OAuthConfig{OAuthMergeAccountsByEmail: cur.OAuthMergeAccountsByEmail})
+	})
+	if _, err := admin.UpdateOAuthConfig(ctx, owui.OAuthConfig{OAuthMergeAccountsByEmail: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	s := tg.client(t).NewSession("")
+	r, err := s.TokenExchange(ctx, strings.ToUpper(provider), owui.TokenExchangeForm{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Email != tg.adminEmail || s.Credential() != r.Token {
 		t.Fatalf("exchange %+v", r)
 	}
-	_, err = s.TokenExchange(ctx, "oidc", owui.TokenExchangeForm{Token: "bad"})
+	_, err = s.TokenExchange(ctx, provider, owui.TokenExchangeForm{Token: "owui-mcp-not-a-token"})
 	wantErr(t, err, 400, "Invalid token or unable to validate with provider")
-	_, err = s.TokenExchange(ctx, "google", owui.TokenExchangeForm{Token: "good"})
-	e := wantErr(t, err, 404, "Provider 'google' is not configured")
+	_, err = s.TokenExchange(ctx, "no-such-provider", owui.TokenExchangeForm{Token: token})
+	e := wantErr(t, err, 404, "Provider 'no-such-provider' is not configured")
 	if e.Kind == owui.KindUnsupported {
 		t.Error("an unconfigured provider was taken for a missing route")
 	}
-	ok, err := s.DeleteOAuthSession(ctx, "oidc")
+	// An exchange creates no OAuth session; an MCP tool server's OAuth does.
+	_, err = s.DeleteOAuthSession(ctx, provider)
+	wantErr(t, err, 404, "No OAuth session found for this provider")
+	if err := tg.seedOAuthSession(t, tg.adminEmail, "mcp:server-1"); err != nil {
+		t.Skip(err)
+	}
+	ok, err := s.DeleteOAuthSession(ctx, "mcp:server-1")
 	if err != nil || !ok {
 		t.Fatalf("%v %v", ok, err)
 	}
-	_, err = s.DeleteOAuthSession(ctx, "oidc")
+	_, err = s.DeleteOAuthSession(ctx, "mcp:server-1")
 	wantErr(t, err, 404, "No OAuth session found for this provider")
 }
 
 func TestTokenExchangeDisabled(t *testing.T) {
 	tg := newTarget(t)
 	_, err := tg.client(t).NewSession("").TokenExchange(ctx, "oidc", owui.TokenExchangeForm{Token: "x"})
+	var e *owui.Error
+	if tg.emu == nil && asErr(err, &e) && e.Detail != "Token exchange is disabled" {
+		t.Skipf("token exchange is on on this server (%v)", err)
+	}
 	wantErr(t, err, 403, "Token exchange is disabled")
 }
 
@@ -529,6 +563,7 @@ func TestOAuthConfigPartialUpdate(t *testing.T) {
 
 func TestBaseURLForms(t *testing.T) {
 	tg := newTarget(t)
+	email, password := tg.account(t, "user")
 	root := strings.TrimSuffix(tg.url, "/api")
 	for _, u := range []string{root, root + "/", root + "/api", root + "/api/"} {
 		c, err := owui.New(u)
@@ -538,7 +573,7 @@ func TestBaseURLForms(t *testing.T) {
 		if c.BaseURL() != root+"/api/v1/auths" {
 			t.Errorf("%s -> %s", u, c.BaseURL())
 		}
-		if _, err := c.NewSession("").Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: tg.adminPass}); err != nil {
+		if _, err := c.NewSession("").Signin(ctx, owui.SigninForm{Email: email, Password: password}); err != nil {
 			t.Errorf("%s: %v", u, err)
 		}
 	}
@@ -578,13 +613,14 @@ func TestRequestsOnTheWire(t *testing.T) {
 // must end with one of the outcomes the sequence allows.
 func TestSessionConcurrency(t *testing.T) {
 	tg := newTarget(t)
+	email, password := tg.account(t, "user") // signed in 9 times
 	s := tg.client(t).NewSession("")
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(3)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: tg.adminPass}); err != nil {
+			if _, err := s.Signin(ctx, owui.SigninForm{Email: email, Password: password}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -605,7 +641,7 @@ func TestSessionConcurrency(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if _, err := s.Signin(ctx, owui.SigninForm{Email: tg.adminEmail, Password: tg.adminPass}); err != nil {
+	if _, err := s.Signin(ctx, owui.SigninForm{Email: email, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.GetSessionUser(ctx); err != nil {
@@ -662,7 +698,7 @@ func TestAdminConfigNonNumericCountIsAServerError(t *testing.T) {
 func TestSignOutFailureKeepsCredential(t *testing.T) {
 	emulatorOnly(t)
 	tg := newTarget(t)
-	s := tg.freshAdmin(t)
+	s := tg.admin(t)
 	tg.emu.SetFault(owuitest.FaultOnPath("/api/v1/auths/signout",
 		owuitest.FaultStatus(500, "application/json", `{"detail":"Failed to sign out from the OpenID provider."}`)))
 	_, err := s.SignOut(ctx)

@@ -117,7 +117,7 @@ func (e *Error) Error() string {
 			b.WriteString(e.Detail)
 		}
 		if h := e.hint(); h != "" {
-			b.WriteString(". ")
+			b.WriteString(hintSeparator(e.Detail))
 			b.WriteString(h)
 		}
 	}
@@ -138,11 +138,40 @@ func (e *Error) hint() string {
 	case e.StatusCode == http.StatusUnprocessableEntity:
 		return "Correct the listed fields and try again."
 	case e.StatusCode == http.StatusTooManyRequests:
-		return "Sign-in is limited to 15 attempts per email in 3 minutes: wait a few minutes, then try again."
+		return rateLimitHint(e.Op)
 	case e.StatusCode >= 500:
 		return "Open WebUI failed on its side; try again later or check its logs."
 	}
 	return ""
+}
+
+// rateLimitHint names the limit that answered 429: Open WebUI limits
+// sign-in per email, and token exchange (when configured) per client
+// address; anything else is a proxy's limit.
+func rateLimitHint(op string) string {
+	switch op {
+	case OpSignin.Name:
+		return "Sign-in is limited to 15 attempts per email in 3 minutes, failed ones included: wait a few minutes, then try again."
+	case OpTokenExchange.Name:
+		return "This server limits token exchanges per client address (OAUTH_TOKEN_EXCHANGE_RATE_LIMIT): wait a few minutes, then try again."
+	}
+	return "Something in front of Open WebUI is limiting requests: wait, then try again."
+}
+
+// hintSeparator joins a hint to the text before it without doubling the
+// full stop Open WebUI's own messages often end with.
+func hintSeparator(detail string) string {
+	if detail == "" {
+		return ". "
+	}
+	switch detail[len(detail)-1] {
+	case '.', '!', '?':
+		return " "
+	}
+	if strings.HasSuffix(detail, "…") {
+		return " "
+	}
+	return ". "
 }
 
 func describeNetErr(err error) string {

@@ -28,7 +28,7 @@ type LdapForm struct {
 type SignupForm struct {
 	Name            string `json:"name" jsonschema:"required" jsonschema_description:"Display name."`
 	Email           string `json:"email" jsonschema:"required,format=email" jsonschema_description:"Email; must be unused."`
-	Password        string `json:"password" jsonschema:"required" jsonschema_description:"Password, max 72 bytes."`
+	Password        string `json:"password" jsonschema:"required" jsonschema_description:"Password; max 72 bytes if the server hashes with bcrypt (the default)."`
 	ProfileImageURL string `json:"profile_image_url,omitempty" jsonschema_description:"Avatar: /user.png, http(s) URL or data:image URI."`
 }
 
@@ -56,7 +56,7 @@ type UpdateTimezoneForm struct {
 // UpdatePasswordForm is the body of update_password.
 type UpdatePasswordForm struct {
 	Password    string `json:"password" jsonschema:"required" jsonschema_description:"Current password."`
-	NewPassword string `json:"new_password" jsonschema:"required" jsonschema_description:"New password, max 72 bytes."`
+	NewPassword string `json:"new_password" jsonschema:"required" jsonschema_description:"New password; max 72 bytes if the server hashes with bcrypt (the default)."`
 }
 
 // TokenExchangeForm is the body of token_exchange.

@@ -241,7 +241,8 @@ func partialWrite[T any](put func(*owui.Session, context.Context, T) (*T, error)
 
 // updateResult is what the settings-update tools answer: the stored value of
 // each field the caller set, and those the server did not take (Open WebUI
-// silently keeps the old value of some fields when the new one is invalid).
+// silently keeps the old value of some fields when the new one is invalid,
+// and an older release has no such field at all).
 type updateResult struct {
 	Stored     map[string]any `json:"stored" jsonschema:"required"`
 	NotApplied []string       `json:"not_applied,omitempty"`
@@ -250,10 +251,17 @@ type updateResult struct {
 func newUpdateResult(patch map[string]json.RawMessage, before, after map[string]json.RawMessage) *updateResult {
 	r := &updateResult{Stored: make(map[string]any, len(patch))}
 	for _, k := range slices.Sorted(maps.Keys(patch)) {
+		got, ok := after[k]
+		if !ok {
+			// Not in the answer: this server has no such setting, so it
+			// stored nothing (a null here would read as "cleared").
+			r.NotApplied = append(r.NotApplied, k)
+			continue
+		}
 		var v any
-		_ = json.Unmarshal(after[k], &v)
+		_ = json.Unmarshal(got, &v)
 		r.Stored[k] = v
-		if !sameJSON(patch[k], after[k]) && sameJSON(before[k], after[k]) {
+		if !sameJSON(patch[k], got) && sameJSON(before[k], got) {
 			r.NotApplied = append(r.NotApplied, k)
 		}
 	}

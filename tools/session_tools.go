@@ -85,11 +85,14 @@ func getSessionUser() def {
 	}
 }
 
-// The provider patterns keep it a single path segment: "../../api_key" must
-// never turn an OAuth route into another one behind a normalising proxy.
+// The provider patterns take what Open WebUI names providers with (MCP tool
+// servers' sessions are "mcp:<server id>") and keep it a single path
+// segment: no slash, backslash or percent-escape, and dots only between
+// other characters, so that "../../api_key" or "." never turns an OAuth
+// route into another one behind a normalising proxy.
 
 type tokenExchangeArgs struct {
-	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"google, microsoft, github, oidc or feishu."`
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_:-]+(\\.[A-Za-z0-9_:-]+)*$" jsonschema_description:"google, microsoft, github, oidc or feishu."`
 	owui.TokenExchangeForm
 }
 
@@ -110,7 +113,7 @@ func tokenExchange() def {
 }
 
 type providerArgs struct {
-	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_-]+$" jsonschema_description:"Provider, e.g. oidc or google."`
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_:-]+(\\.[A-Za-z0-9_:-]+)*$" jsonschema_description:"Provider, e.g. oidc, or mcp:<server id> for an MCP tool server."`
 }
 
 func deleteOAuthSession() def {

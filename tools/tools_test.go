@@ -225,11 +225,68 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 func TestUpstreamErrorsAreToolErrors(t *testing.T) {
 	e := newEnv(t, tools.Config{}, withAdmin(), owuitest.WithVersion("0.6.41"))
 	c := e.connect(t, true)
-	c.Fail("get_admin_config", nil, "Not authenticated", "sign in")
+	c.Fail("get_admin_config", nil, "Not authenticated", "no valid credential")
 	c.OK("signin", signinArgs(adminEmail, adminPass))
 	c.Fail("update_timezone", map[string]any{"timezone": "UTC"}, "does not offer update_timezone (added in v0.7.0)")
 	c.Fail("get_oauth_config", nil, "added in v0.10.0")
 	c.OK("sign_out", nil)
+}
+
+// TestProviderNames: the provider takes Open WebUI's own names, MCP tool
+// servers' "mcp:<server id>" included, and nothing that is not one path
+// segment.
+func TestProviderNames(t *testing.T) {
+	e := newEnv(t, tools.Config{}, withAdmin(), owuitest.WithOAuth("oidc"))
+	c := e.connect(t, true)
+	c.OK("signin", signinArgs(adminEmail, adminPass))
+	for _, p := range []string{"oidc", "mcp:server-1", "mcp:srv.example.org", "my_idp-2", "MCP:X"} {
+		c.Fail("delete_oauth_session", map[string]any{"provider": p}, "No OAuth session found for this provider")
+		c.Fail("token_exchange", map[string]any{"provider": p, "token": "t"}, "Open WebUI answered")
+	}
+	e.emu.ResetRequests()
+	for _, p := range []string{"", ".", "..", "a..b", ".hidden", "x.", "mcp:a/b", `a\b`, "a%2Fb", "../../api_key", "a b", "é"} {
+		c.Fail("delete_oauth_session", map[string]any{"provider": p}, `"provider" must match`)
+		c.Fail("token_exchange", map[string]any{"provider": p, "token": "t"}, `"provider" must match`)
+	}
+	if n := len(e.emu.Requests()); n != 0 {
+		t.Errorf("%d refused providers reached Open WebUI", n)
+	}
+	// An MCP tool server's session, end to end.
+	if _, err := e.emu.AddOAuthSession(adminEmail, "mcp:server-1"); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.OK("delete_oauth_session", map[string]any{"provider": "mcp:server-1"}); r["ok"] != true {
+		t.Fatalf("%v", r)
+	}
+	if reqs := e.emu.Requests(); len(reqs) != 1 || reqs[0].Path != "/api/v1/auths/oauth/sessions/mcp:server-1" {
+		t.Fatalf("%+v", reqs)
+	}
+	c.Fail("delete_oauth_session", map[string]any{"provider": "mcp:server-1"}, "No OAuth session found for this provider")
+}
+
+// TestSettingAnOlderServerLacks: a field the server does not return (added
+// in a later release) was not stored, and the answer says so rather than
+// reporting it stored as null.
+func TestSettingAnOlderServerLacks(t *testing.T) {
+	e := newEnv(t, tools.Config{}, withAdmin(), owuitest.WithVersion("0.10.2"))
+	c := e.connect(t, true)
+	c.OK("signin", signinArgs(adminEmail, adminPass))
+	cases := []struct {
+		tool    string
+		args    map[string]any
+		stored  string
+		missing string
+	}{
+		{"update_oauth_config", map[string]any{"ENABLE_OAUTH": false, "OAUTH_PROVIDER_NAME": "Corp"}, "OAUTH_PROVIDER_NAME", "ENABLE_OAUTH"},
+		{"update_admin_config", map[string]any{"CHANNEL_MODEL_RESPONSE_MODE": "channel", "ENABLE_NOTES": false}, "ENABLE_NOTES", "CHANNEL_MODEL_RESPONSE_MODE"},
+	}
+	for _, tc := range cases {
+		r := c.OK(tc.tool, tc.args)
+		st := r["stored"].(map[string]any)
+		if _, ok := st[tc.stored]; !ok || len(st) != 1 || toolstest.JSON(r["not_applied"]) != `["`+tc.missing+`"]` {
+			t.Errorf("%s: %v", tc.tool, r)
+		}
+	}
 }
 
 // TestClientsAreIsolated signs two clients of one server in as different

@@ -77,6 +77,9 @@ func TestSignupLaterUsersGetDefaultRole(t *testing.T) {
 	if u, _ := s.UserByEmail("m@example.com"); u.ProfileImageURL != "https://img.example.org/a.png" {
 		t.Fatalf("image %q", u.ProfileImageURL)
 	}
+	// As after a start-up admin (WEBUI_ADMIN_EMAIL): sign-up is off.
+	closed := start(t, seeded(), WithSignup(false))
+	call(t, closed, "POST", "/api/v1/auths/signup", `{"name":"N","email":"new@example.com","password":"pw"}`).expect(t, 403, msgProhib)
 }
 
 func TestSignupErrors(t *testing.T) {

@@ -190,6 +190,11 @@ func TestLaxValidation(t *testing.T) {
 		{pyInt("5"), "5", ""}, {true, "1", ""}, {false, "0", ""}, {pyFloat(3), "3", ""}, {pyFloat(3.5), "", "int_from_float"},
 		{pyFloat(math.Inf(1)), "", "finite_number"}, {" -007 ", "-7", ""}, {"+4.000", "4", ""}, {"0", "0", ""}, {"4.5", "", "int_parsing"},
 		{"", "", "int_parsing"}, {"x1", "", "int_parsing"}, {[]any{}, "", "int_type"}, {nil, "", "int_type"},
+		// pydantic-core 2.46 takes Python's underscores, and a fraction
+		// only of zeros.
+		{"1_000", "1000", ""}, {" +1_0 ", "10", ""}, {"1_000.00", "1000", ""}, {"1__0", "", "int_parsing"},
+		{"_1", "", "int_parsing"}, {"1_", "", "int_parsing"}, {"1.", "", "int_parsing"}, {"1_0.0_0", "", "int_parsing"},
+		{"-_1", "", "int_parsing"}, {"1 0", "", "int_parsing"},
 	} {
 		got, e := laxInt(c.in, l)
 		typ := ""

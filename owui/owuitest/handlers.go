@@ -345,12 +345,20 @@ func hSignout(c *reqCtx) *resp {
 
 // ---- OAuth sessions, add user, admin details -----------------------------------------
 
+// hDeleteOAuthSession deletes every session of the user with exactly that
+// provider name, as the SQL delete does.
 func hDeleteOAuthSession(c *reqCtx) *resp {
 	p := c.params["provider"]
-	if !c.user.oauthSessions[p] {
+	found := false
+	for id, provider := range c.user.oauthSessions {
+		if provider == p {
+			delete(c.user.oauthSessions, id)
+			found = true
+		}
+	}
+	if !found {
 		return detail(404, "No OAuth session found for this provider")
 	}
-	delete(c.user.oauthSessions, p)
 	return jsonResp(200, true)
 }
 
@@ -646,11 +654,13 @@ func hTokenExchange(c *reqCtx) *resp {
 	if u == nil {
 		return detail(403, "User not found. Please sign in via the web interface first.")
 	}
+	// An exchange returns a session token only: OAuth sessions (the stored
+	// provider tokens) come from the web OAuth login and MCP tool-server
+	// OAuth, which AddOAuthSession stands in for.
 	r, err := c.sessionResponse(u, false)
 	if err != nil {
 		return internalError()
 	}
-	u.oauthSessions[provider] = true
 	return r
 }
 

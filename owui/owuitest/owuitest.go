@@ -60,8 +60,10 @@
 //     for github and "user_id" for feishu, and "email"). A configured
 //     OAUTH_SUB_CLAIM or OAUTH_EMAIL_CLAIM other than those names makes the
 //     claim missing. A user is linked to (provider, sub) by LinkOAuth or by a
-//     merge-by-email exchange; a successful exchange records an OAuth session
-//     (provider) for DELETE /oauth/sessions/{provider}. Token-exchange rate
+//     merge-by-email exchange. As upstream, an exchange records no OAuth
+//     session: those come from the web OAuth login and MCP tool-server OAuth
+//     (provider "mcp:<server id>"), which AddOAuthSession stands in for, and
+//     DELETE /oauth/sessions/{provider} ends them. Token-exchange rate
 //     limiting and trusted client ids (off by default upstream) are not
 //     emulated. WithOAuth("oidc") also fills OAUTH_CLIENT_ID,
 //     OAUTH_CLIENT_SECRET and OPENID_PROVIDER_URL in the OAuth config.
@@ -196,6 +198,7 @@ type Request struct {
 type config struct {
 	users              []User
 	apiKeys            *bool
+	signup             *bool
 	userAPIKeyPerm     bool
 	jwtExpiry          *string
 	secret             string
@@ -230,7 +233,7 @@ func defaultConfig() *config {
 
 // WithUsers seeds user accounts, created in the given order (the first one
 // is the "earliest created" user that GET /auths/admin/details reports).
-// Seeding does not switch signup off.
+// Seeding does not switch signup off (WithSignup does).
 func WithUsers(users ...User) Option {
 	return func(c *config) { c.users = append(c.users, users...) }
 }
@@ -240,6 +243,13 @@ func WithUsers(users ...User) Option {
 // emulated versions before 0.6.37).
 func WithAPIKeys(enabled bool) Option {
 	return func(c *config) { c.apiKeys = &enabled }
+}
+
+// WithSignup sets the config switch ui.enable_signup (ENABLE_SIGNUP,
+// default true). A server whose admin was made at start-up
+// (WEBUI_ADMIN_EMAIL) or by the first sign-up has it off.
+func WithSignup(enabled bool) Option {
+	return func(c *config) { c.signup = &enabled }
 }
 
 // WithUserAPIKeyPermission sets the default user permission
@@ -507,6 +517,23 @@ func (s *Server) LinkOAuth(email, provider, sub string) error {
 	}
 	u.oauth[strings.ToLower(provider)] = sub
 	return nil
+}
+
+// AddOAuthSession stores an OAuth session for the user, as the web OAuth
+// callback or an MCP tool server's OAuth flow would: provider is the name
+// DELETE /oauth/sessions/{provider} matches exactly, e.g. "oidc" or
+// "mcp:server-1". It returns the session id, which the browser would hold
+// in the oauth_session_id cookie.
+func (s *Server) AddOAuthSession(email, provider string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.st.userByEmail(email)
+	if u == nil {
+		return "", ErrNoSuchUser
+	}
+	id := uuid4()
+	u.oauthSessions[id] = provider
+	return id, nil
 }
 
 // IssueToken mints a JWT for the user, as sign-in would. ttl > 0 sets the

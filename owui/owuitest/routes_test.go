@@ -465,11 +465,32 @@ func TestTokenExchange(t *testing.T) {
 	user := r.obj(t)["token"].(string)
 	ex("oidc", "stranger").expect(t, 403, "User not found. Please sign in via the web interface first.")
 
-	// The exchange recorded an OAuth session for the user.
-	call(t, s, "DELETE", "/api/v1/auths/oauth/sessions/github", "", withBearer(user)).expect(t, 404, "No OAuth session found for this provider")
-	call(t, s, "DELETE", "/api/v1/auths/oauth/sessions/oidc", "", withBearer(user)).sameJSON(t, `true`)
-	call(t, s, "DELETE", "/api/v1/auths/oauth/sessions/oidc", "", withBearer(user)).expect(t, 404, "No OAuth session found for this provider")
-	call(t, s, "DELETE", "/api/v1/auths/oauth/sessions/mcp:server/one", "", withBearer(user)).expect(t, 404, "No OAuth session found for this provider")
+	// The exchange recorded no OAuth session, as upstream; seeded ones are
+	// ended by their exact provider name, slashes and colons included.
+	del := func(provider string) result {
+		return call(t, s, "DELETE", "/api/v1/auths/oauth/sessions/"+provider, "", withBearer(user))
+	}
+	del("oidc").expect(t, 404, "No OAuth session found for this provider")
+	for _, p := range []string{"oidc", "mcp:server-1", "mcp:server-1", "mcp:server/one"} {
+		if _, err := s.AddOAuthSession("USER@example.com", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AddOAuthSession("ghost@example.com", "oidc"); err != ErrNoSuchUser {
+		t.Fatal(err)
+	}
+	del("github").expect(t, 404, "No OAuth session found for this provider")
+	del("OIDC").expect(t, 404, "No OAuth session found for this provider")
+	del("oidc").sameJSON(t, `true`)
+	del("oidc").expect(t, 404, "No OAuth session found for this provider")
+	del("mcp:server-1").sameJSON(t, `true`) // both of that provider
+	del("mcp:server-1").expect(t, 404, "No OAuth session found for this provider")
+	del("mcp:server/one").sameJSON(t, `true`)
+	// Another user's session is not the caller's.
+	if _, err := s.AddOAuthSession(adminEmail, "oidc"); err != nil {
+		t.Fatal(err)
+	}
+	del("oidc").expect(t, 404, "No OAuth session found for this provider")
 
 	// The link stays after merge is switched off again.
 	call(t, s, "POST", "/api/v1/auths/admin/config/oauth", `{"OAUTH_MERGE_ACCOUNTS_BY_EMAIL":false}`, withBearer(admin)).expect(t, 200, "")
@@ -514,6 +535,18 @@ func TestOAuthConfig(t *testing.T) {
 	r.sameJSON(t, `{"detail":[{"type":"bool_type","loc":["body","ENABLE_OAUTH"],"msg":"Input should be a valid boolean","input":{}},
 {"type":"bool_type","loc":["body","OAUTH_GROUP_DEFAULT_SHARE","bool"],"msg":"Input should be a valid boolean","input":[]},
 {"type":"string_type","loc":["body","OAUTH_GROUP_DEFAULT_SHARE","str"],"msg":"Input should be a valid string","input":[]}]}`)
+	// Before v0.11.0 there is no ENABLE_OAUTH, neither read nor written.
+	old := start(t, seeded(), WithVersion("0.10.2"))
+	oldAdmin := adminTokenFor(t, old)
+	for _, r := range []result{
+		call(t, old, "GET", "/api/v1/auths/admin/config/oauth", "", withBearer(oldAdmin)),
+		call(t, old, "POST", "/api/v1/auths/admin/config/oauth", `{"ENABLE_OAUTH":false,"OAUTH_PROVIDER_NAME":"Corp"}`, withBearer(oldAdmin)),
+	} {
+		r.expect(t, 200, "")
+		if m := r.obj(t); len(m) != 33 || m["ENABLE_OAUTH"] != nil {
+			t.Fatalf("v0.10.2: %s", r.body)
+		}
+	}
 	// Signout reports a configured end-session endpoint for OIDC sessions.
 	call(t, s, "POST", "/api/v1/auths/admin/config/oauth", `{"OPENID_END_SESSION_ENDPOINT":"https://idp.example/logout"}`, withBearer(admin)).expect(t, 200, "")
 	call(t, s, "POST", "/api/v1/auths/signout", "", cookie("oauth_session_id", "abc")).sameJSON(t, `{"status":true,"redirect_url":"https://idp.example/logout"}`)

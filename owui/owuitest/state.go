@@ -14,7 +14,7 @@ type user struct {
 	dob                   *civilDate
 	timezone              *string
 	oauth                 map[string]string // provider -> sub
-	oauthSessions         map[string]bool   // provider -> session present
+	oauthSessions         map[string]string // session id -> provider
 }
 
 func (u *user) public() User {
@@ -93,6 +93,9 @@ func newState(cfg *config, v semver) *state {
 		st.admin[f.canon] = f.def
 	}
 	st.admin["ENABLE_API_KEYS"] = apiKeys
+	if cfg.signup != nil {
+		st.admin["ENABLE_SIGNUP"] = *cfg.signup
+	}
 	st.admin["JWT_EXPIRES_IN"] = jwt
 
 	st.ldapServer = map[string]any{
@@ -173,7 +176,7 @@ func (st *state) addUser(u *user) {
 		u.oauth = map[string]string{}
 	}
 	if u.oauthSessions == nil {
-		u.oauthSessions = map[string]bool{}
+		u.oauthSessions = map[string]string{}
 	}
 	st.users = append(st.users, u)
 	st.byID[u.id] = u
@@ -411,7 +414,7 @@ func of(name string, kind fkind, def any) field { return field{name: name, kind:
 
 // oauthFields is OAuthConfigForm (all optional) with the stored defaults.
 var oauthFields = model{
-	of("ENABLE_OAUTH", kOptBool, true),
+	{name: "ENABLE_OAUTH", kind: kOptBool, def: true, since: ver(0, 11, 0)},
 	of("ENABLE_OAUTH_SIGNUP", kOptBool, false),
 	of("OAUTH_MERGE_ACCOUNTS_BY_EMAIL", kOptBool, false),
 	of("OAUTH_AUTO_REDIRECT", kOptBool, false),
@@ -460,6 +463,9 @@ var oauthRequestModel = func() model {
 func (st *state) oauthConfigObj() obj {
 	o := make(obj, 0, len(oauthFields))
 	for _, f := range oauthFields {
+		if !f.in(st.ver) {
+			continue
+		}
 		v := st.oauthCfg[f.name]
 		if l, ok := v.([]string); ok {
 			v = strings.Join(l, ",")

@@ -279,29 +279,18 @@ func laxInt(v any, l []any) (pyInt, obj) {
 	return "", verr("int_type", l, "Input should be a valid integer", v, nil)
 }
 
-// strAsInt is pydantic-core's str-to-int: trimmed, optional sign, digits,
-// optionally followed by a fraction of zeros.
+// strAsInt is pydantic-core's str-to-int: trimmed, then what Python's int()
+// takes (a sign, digits with single underscores between them), optionally
+// followed by a "." and one or more zeros.
 func strAsInt(s string) (pyInt, bool) {
 	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '.'); i >= 0 && strings.Trim(s[i+1:], "0") == "" {
-		s = s[:i]
-	}
-	neg := false
-	switch {
-	case strings.HasPrefix(s, "-"):
-		neg, s = true, s[1:]
-	case strings.HasPrefix(s, "+"):
-		s = s[1:]
-	}
-	if s == "" || len(s) > maxIntDigits {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
+	if whole, frac, found := strings.Cut(s, "."); found {
+		if frac == "" || strings.Trim(frac, "0") != "" {
 			return "", false
 		}
+		s = whole
 	}
-	return normInt(neg, s), true
+	return signedDigits(s)
 }
 
 func normInt(neg bool, digits string) pyInt {
@@ -318,7 +307,12 @@ func normInt(neg bool, digits string) pyInt {
 // pythonInt is Python's int(str): whitespace, sign, digits with single
 // underscores between them.
 func pythonInt(s string) (pyInt, bool) {
-	s = strings.TrimFunc(s, pyIsSpace)
+	return signedDigits(strings.TrimFunc(s, pyIsSpace))
+}
+
+// signedDigits reads an optional sign and digits with single underscores
+// between them.
+func signedDigits(s string) (pyInt, bool) {
 	neg := false
 	switch {
 	case strings.HasPrefix(s, "-"):

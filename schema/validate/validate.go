@@ -199,12 +199,13 @@ func (p prop) accepts(kind string, val json.RawMessage) bool {
 }
 
 // openWebUIEmail is Open WebUI's own check (utils/misc.py
-// validate_email_format): anything ending in "@localhost", or text that
-// starts with "x@y.z". Stricter rules would refuse addresses the server
-// accepts and stores.
+// validate_email_format), which it runs on the lowercased address: anything
+// ending in "@localhost", or text that starts with "x@y.z". Stricter rules
+// would refuse addresses the server accepts and stores.
 var openWebUIEmail = regexp.MustCompile(`^[^@]+@[^@]+\.[^@]+`)
 
 func looksLikeEmail(s string) bool {
+	s = strings.ToLower(s)
 	return strings.HasSuffix(s, "@localhost") || openWebUIEmail.MatchString(s)
 }
 

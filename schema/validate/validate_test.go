@@ -48,6 +48,10 @@ func TestValidator(t *testing.T) {
 		{`{"email":"not an email"}`, []string{`argument "email" must be an email address`}},
 		{`{"email":"a@b"}`, []string{"must be an email address"}},
 		{`{"email":"first..last@example.com"}`, nil},
+		// Open WebUI lowercases before it checks.
+		{`{"email":"ADMIN@LOCALHOST"}`, nil},
+		{`{"email":"Admin@Example.COM"}`, nil},
+		{`{"email":"admin@LOCAL"}`, []string{"must be an email address"}},
 		{`{"email":"a@b.co","name":""}`, []string{`argument "name" must not be empty`}},
 		{`{"email":"a@b.co","flag":"true"}`, []string{`argument "flag" must be a boolean, not a string`}},
 		{`{"email":"a@b.co","inner":[]}`, []string{"must be an object, not an array"}},
