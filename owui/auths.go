@@ -133,7 +133,18 @@ func (s *Session) GetOAuthConfig(ctx context.Context) (*OAuthConfig, error) {
 }
 
 // UpdateOAuthConfig writes the non-null fields of c and returns the result.
+// OAUTH_GROUP_DEFAULT_SHARE given as the text "true" or "false" is sent as
+// a boolean: the server keeps a string as it is, and any non-empty string,
+// "false" too, would then count as true.
 func (s *Session) UpdateOAuthConfig(ctx context.Context, c OAuthConfig) (*OAuthConfig, error) {
+	if v, ok := c.OAuthGroupDefaultShare.(string); ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			c.OAuthGroupDefaultShare = true
+		case "false":
+			c.OAuthGroupDefaultShare = false
+		}
+	}
 	return call[OAuthConfig](ctx, s, OpUpdateOAuthConfig, OpUpdateOAuthConfig.Path, c)
 }
 

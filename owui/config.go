@@ -28,21 +28,23 @@ type AdminConfig struct {
 	EnableCommunitySharing            bool    `json:"ENABLE_COMMUNITY_SHARING" jsonschema:"required" jsonschema_description:"Allow community sharing."`
 	EnableMessageRating               bool    `json:"ENABLE_MESSAGE_RATING" jsonschema:"required" jsonschema_description:"Allow rating answers."`
 	EnableFolders                     bool    `json:"ENABLE_FOLDERS" jsonschema:"required" jsonschema_description:"Chat folders."`
-	FolderMaxFileCount                any     `json:"FOLDER_MAX_FILE_COUNT" jsonschema:"oneof_type=integer;string;null" jsonschema_description:"Max files per folder; empty: no limit."`
-	AutomationMaxCount                any     `json:"AUTOMATION_MAX_COUNT" jsonschema:"oneof_type=integer;string;null" jsonschema_description:"Max automations per user; empty: no limit."`
-	AutomationMinInterval             any     `json:"AUTOMATION_MIN_INTERVAL" jsonschema:"oneof_type=integer;string;null" jsonschema_description:"Min seconds between runs; empty: none."`
-	EnableAutomations                 bool    `json:"ENABLE_AUTOMATIONS" jsonschema:"required" jsonschema_description:"Automations."`
-	EnableChannels                    bool    `json:"ENABLE_CHANNELS" jsonschema:"required" jsonschema_description:"Channels."`
-	ChannelModelResponseMode          string  `json:"CHANNEL_MODEL_RESPONSE_MODE,omitempty" jsonschema:"enum=thread,enum=channel" jsonschema_description:"Where models answer in channels."`
-	EnableCalendar                    bool    `json:"ENABLE_CALENDAR" jsonschema:"required" jsonschema_description:"Calendar."`
-	EnableMemories                    bool    `json:"ENABLE_MEMORIES" jsonschema:"required" jsonschema_description:"Memories."`
-	EnableMemorySystemContext         bool    `json:"ENABLE_MEMORY_SYSTEM_CONTEXT" jsonschema:"required" jsonschema_description:"Memories in the system prompt."`
-	EnableNotes                       bool    `json:"ENABLE_NOTES" jsonschema:"required" jsonschema_description:"Notes."`
-	EnableUserWebhooks                bool    `json:"ENABLE_USER_WEBHOOKS" jsonschema:"required" jsonschema_description:"Per-user webhooks."`
-	EnableUserStatus                  bool    `json:"ENABLE_USER_STATUS" jsonschema:"required" jsonschema_description:"User status messages."`
-	PendingUserOverlayTitle           *string `json:"PENDING_USER_OVERLAY_TITLE" jsonschema:"nullable" jsonschema_description:"Title shown to pending users."`
-	PendingUserOverlayContent         *string `json:"PENDING_USER_OVERLAY_CONTENT" jsonschema:"nullable" jsonschema_description:"Text shown to pending users."`
-	ResponseWatermark                 *string `json:"RESPONSE_WATERMARK" jsonschema:"nullable" jsonschema_description:"Watermark on copied answers."`
+	// The server sends a number or "" (no limit); callers send a number,
+	// or null or 0 for no limit, which the server stores as "".
+	FolderMaxFileCount        any     `json:"FOLDER_MAX_FILE_COUNT" jsonschema:"oneof_type=integer;string;null" jsonschema_extras:"input_type=integer" jsonschema_description:"Max files per folder; null or 0: no limit."`
+	AutomationMaxCount        any     `json:"AUTOMATION_MAX_COUNT" jsonschema:"oneof_type=integer;string;null" jsonschema_extras:"input_type=integer" jsonschema_description:"Max automations per user; null or 0: no limit."`
+	AutomationMinInterval     any     `json:"AUTOMATION_MIN_INTERVAL" jsonschema:"oneof_type=integer;string;null" jsonschema_extras:"input_type=integer" jsonschema_description:"Min seconds between runs; null or 0: none."`
+	EnableAutomations         bool    `json:"ENABLE_AUTOMATIONS" jsonschema:"required" jsonschema_description:"Automations."`
+	EnableChannels            bool    `json:"ENABLE_CHANNELS" jsonschema:"required" jsonschema_description:"Channels."`
+	ChannelModelResponseMode  string  `json:"CHANNEL_MODEL_RESPONSE_MODE,omitempty" jsonschema:"enum=thread,enum=channel" jsonschema_description:"Where models answer in channels."`
+	EnableCalendar            bool    `json:"ENABLE_CALENDAR" jsonschema:"required" jsonschema_description:"Calendar."`
+	EnableMemories            bool    `json:"ENABLE_MEMORIES" jsonschema:"required" jsonschema_description:"Memories."`
+	EnableMemorySystemContext bool    `json:"ENABLE_MEMORY_SYSTEM_CONTEXT" jsonschema:"required" jsonschema_description:"Memories in the system prompt."`
+	EnableNotes               bool    `json:"ENABLE_NOTES" jsonschema:"required" jsonschema_description:"Notes."`
+	EnableUserWebhooks        bool    `json:"ENABLE_USER_WEBHOOKS" jsonschema:"required" jsonschema_description:"Per-user webhooks."`
+	EnableUserStatus          bool    `json:"ENABLE_USER_STATUS" jsonschema:"required" jsonschema_description:"User status messages."`
+	PendingUserOverlayTitle   *string `json:"PENDING_USER_OVERLAY_TITLE" jsonschema:"nullable" jsonschema_description:"Title shown to pending users."`
+	PendingUserOverlayContent *string `json:"PENDING_USER_OVERLAY_CONTENT" jsonschema:"nullable" jsonschema_description:"Text shown to pending users."`
+	ResponseWatermark         *string `json:"RESPONSE_WATERMARK" jsonschema:"nullable" jsonschema_description:"Watermark on copied answers."`
 
 	Unknown map[string]json.RawMessage `json:"-"`
 }
@@ -87,7 +89,7 @@ type OAuthConfig struct {
 	EnableOAuthGroupManagement    *bool   `json:"ENABLE_OAUTH_GROUP_MANAGEMENT,omitempty" jsonschema_description:"Groups from a claim."`
 	EnableOAuthGroupCreation      *bool   `json:"ENABLE_OAUTH_GROUP_CREATION,omitempty" jsonschema_description:"Create missing groups."`
 	OAuthGroupClaim               *string `json:"OAUTH_GROUP_CLAIM,omitempty" jsonschema_description:"Groups claim."`
-	OAuthGroupDefaultShare        any     `json:"OAUTH_GROUP_DEFAULT_SHARE,omitempty" jsonschema:"oneof_type=boolean;string" jsonschema_description:"Default sharing of new groups."`
+	OAuthGroupDefaultShare        any     `json:"OAUTH_GROUP_DEFAULT_SHARE,omitempty" jsonschema:"oneof_type=boolean;string" jsonschema_extras:"input_type=string" jsonschema_description:"Who new groups are shared with: true, false or members."`
 	OAuthProviderName             *string `json:"OAUTH_PROVIDER_NAME,omitempty" jsonschema_description:"OIDC button label."`
 	OpenIDProviderURL             *string `json:"OPENID_PROVIDER_URL,omitempty" jsonschema_description:"OIDC discovery URL."`
 	OAuthClientID                 *string `json:"OAUTH_CLIENT_ID,omitempty" jsonschema_description:"OIDC client id."`
@@ -97,8 +99,8 @@ type OAuthConfig struct {
 	OAuthCodeChallengeMethod      *string `json:"OAUTH_CODE_CHALLENGE_METHOD,omitempty" jsonschema_description:"PKCE method, e.g. S256."`
 	OAuthTokenEndpointAuthMethod  *string `json:"OAUTH_TOKEN_ENDPOINT_AUTH_METHOD,omitempty" jsonschema_description:"Token endpoint auth method."`
 	OpenIDEndSessionEndpoint      *string `json:"OPENID_END_SESSION_ENDPOINT,omitempty" jsonschema_description:"Provider logout URL."`
-	OAuthTimeout                  any     `json:"OAUTH_TIMEOUT,omitempty" jsonschema:"oneof_type=integer;string" jsonschema_description:"Provider timeout, s."`
-	OAuthClientTimeout            any     `json:"OAUTH_CLIENT_TIMEOUT,omitempty" jsonschema:"oneof_type=integer;string" jsonschema_description:"Client timeout, s."`
+	OAuthTimeout                  any     `json:"OAUTH_TIMEOUT,omitempty" jsonschema:"oneof_type=integer;string" jsonschema_extras:"input_type=integer" jsonschema_description:"Provider timeout, s; 0: none."`
+	OAuthClientTimeout            any     `json:"OAUTH_CLIENT_TIMEOUT,omitempty" jsonschema:"oneof_type=integer;string" jsonschema_extras:"input_type=integer" jsonschema_description:"Client timeout, s; 0: none."`
 	OAuthEmailClaim               *string `json:"OAUTH_EMAIL_CLAIM,omitempty" jsonschema_description:"Email claim."`
 	OAuthUsernameClaim            *string `json:"OAUTH_USERNAME_CLAIM,omitempty" jsonschema_description:"Name claim."`
 	OAuthPictureClaim             *string `json:"OAUTH_PICTURE_CLAIM,omitempty" jsonschema_description:"Avatar claim."`

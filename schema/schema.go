@@ -12,6 +12,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/invopop/jsonschema"
 )
@@ -31,12 +32,54 @@ func Partial() Option {
 	return func(m map[string]any) { delete(m, "required") }
 }
 
+// inputType is the jsonschema_extras key that names the one type a field
+// takes as an argument when the server answers with several (a number, or
+// "" for none). Strict providers (Gemini, Ajv's strict mode) refuse type
+// unions in arguments; "null" may stay beside the one type.
+const inputType = "input_type"
+
 // Input returns the inputSchema for arguments shaped like v: unknown
-// arguments are refused (additionalProperties false).
+// arguments are refused (additionalProperties false), and every property
+// has one type, or one type and null.
 func Input(v any, opts ...Option) json.RawMessage {
 	m := derive(v)
+	walk(m, func(s map[string]any) {
+		t, ok := s[inputType].(string)
+		if !ok {
+			return
+		}
+		delete(s, inputType)
+		if list, ok := s["type"].([]any); ok && slices.Contains(list, any("null")) && t != "null" {
+			s["type"] = []any{t, "null"}
+			return
+		}
+		s["type"] = t
+	})
 	for _, o := range opts {
 		o(m)
+	}
+	return mustMarshal(m)
+}
+
+// modelFormats are the string formats every model provider takes in a
+// function declaration: Gemini refuses any other (email, date, ...).
+var modelFormats = []any{"date-time"}
+
+// Shown returns an input schema as models are shown it: without the string
+// formats some providers refuse. The full schema, formats included, is
+// still the one arguments are checked against before anything is sent; the
+// descriptions say the same in words.
+func Shown(input json.RawMessage) json.RawMessage {
+	m := Map(input)
+	changed := false
+	walk(m, func(s map[string]any) {
+		if f, ok := s["format"]; ok && !slices.Contains(modelFormats, f) {
+			delete(s, "format")
+			changed = true
+		}
+	})
+	if !changed {
+		return input
 	}
 	return mustMarshal(m)
 }
@@ -50,6 +93,7 @@ func Output(v any) json.RawMessage {
 	walk(m, func(s map[string]any) {
 		delete(s, "description")
 		delete(s, "required")
+		delete(s, inputType)
 		if ap, ok := s["additionalProperties"].(bool); ok && !ap {
 			delete(s, "additionalProperties")
 		}

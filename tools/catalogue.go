@@ -100,8 +100,11 @@ func defs() []def {
 var schemasJSON []byte
 
 type toolSchemas struct {
-	Input  json.RawMessage `json:"input"`
+	Input  json.RawMessage `json:"input"` // as models are shown it
 	Output json.RawMessage `json:"output"`
+	// Check is the input schema arguments are checked against, when it says
+	// more than the shown one (formats some providers refuse).
+	Check json.RawMessage `json:"check,omitempty"`
 }
 
 // Catalogue returns every tool. They are built once, at first use, never
@@ -126,7 +129,11 @@ var catalogue = sync.OnceValue(func() []*Tool {
 })
 
 func (d def) build(s toolSchemas) *Tool {
-	v, err := validate.New(s.Input)
+	check := s.Input
+	if len(s.Check) > 0 {
+		check = s.Check
+	}
+	v, err := validate.New(check)
 	if err != nil {
 		panic("tools: " + d.op.Name + ": " + err.Error())
 	}
@@ -261,11 +268,24 @@ func newUpdateResult(patch map[string]json.RawMessage, before, after map[string]
 		var v any
 		_ = json.Unmarshal(got, &v)
 		r.Stored[k] = v
-		if !sameJSON(patch[k], got) && sameJSON(before[k], got) {
+		if !sameJSON(patch[k], got) && !bothNone(patch[k], got) && sameJSON(before[k], got) {
 			r.NotApplied = append(r.NotApplied, k)
 		}
 	}
 	return r
+}
+
+// bothNone reports whether a and b are both a way of saying "none": Open
+// WebUI stores null or 0 for a limit as "", and a cleared text as null.
+func bothNone(a, b json.RawMessage) bool {
+	none := func(r json.RawMessage) bool {
+		var v any
+		if json.Unmarshal(r, &v) != nil {
+			return false
+		}
+		return v == nil || v == "" || v == float64(0)
+	}
+	return none(a) && none(b)
 }
 
 // fields splits an object's JSON into its top-level fields.

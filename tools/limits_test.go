@@ -56,14 +56,15 @@ func TestOneClientCannotStarveAnother(t *testing.T) {
 	wg.Wait()
 	t.Logf("the greedy client's calls: %v", texts)
 	// Every call either went to Open WebUI (and timed out there) or never
-	// left owui-mcp and says so; most are the latter, as only 16 run at once.
+	// left owui-mcp and says so (how many of each depends on timing: a
+	// slot freed when one call times out goes to a call still waiting).
 	sent := 0
 	for _, r := range e.emu.Requests() {
 		if r.Path == "/api/v1/auths/admin/config" {
 			sent++
 		}
 	}
-	if texts["waited for a slot"]+texts["Open WebUI did not answer"] != 200 || texts["Open WebUI did not answer"] < sent || texts["waited for a slot"] < 100 {
+	if texts["waited for a slot"]+texts["Open WebUI did not answer"] != 200 || texts["Open WebUI did not answer"] < sent || texts["waited for a slot"] == 0 {
 		t.Errorf("the greedy client's calls ended as %v; %d reached Open WebUI", texts, sent)
 	}
 }

@@ -19,7 +19,12 @@ func derive(d def) toolSchemas {
 	if d.partial {
 		opts = append(opts, schema.Partial())
 	}
-	return toolSchemas{Input: schema.Input(in, opts...), Output: schema.Output(d.out)}
+	full := schema.Input(in, opts...)
+	s := toolSchemas{Input: schema.Shown(full), Output: schema.Output(d.out)}
+	if !bytes.Equal(s.Input, full) {
+		s.Check = full
+	}
+	return s
 }
 
 // TestSchemasAreDerived keeps schemas.json equal to what the schema package
