@@ -220,3 +220,9 @@ func unwrapURLError(err error) error {
 func (e *Error) NeedsCredential() bool {
 	return e.Kind == KindStatus && e.StatusCode == http.StatusUnauthorized && e.Detail != detailAccessProhibited
 }
+
+// AccessProhibited reports whether Open WebUI refused the call because of
+// the signed-in account's role (or, for sign-up, because sign-up is off).
+func (e *Error) AccessProhibited() bool {
+	return e.Kind == KindStatus && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden) && e.Detail == detailAccessProhibited
+}

@@ -1,6 +1,10 @@
 package tools
 
-import "github.com/owui-mcp/owui-mcp/owui"
+import (
+	"net/http"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
 
 // Tools of the "api_keys" toolset: the signed-in account's API key.
 
@@ -20,10 +24,19 @@ func generateAPIKey() def {
 func getAPIKey() def {
 	return def{
 		op: owui.OpGetAPIKey, toolset: tsAPIKeys, title: "Show my API key",
-		desc:  "Show your API key; fails if none." + apiKeyGate + maskNote,
+		desc:  "Show your API key, if you have one (else create it with generate_api_key)." + apiKeyGate + maskNote,
 		hints: hints{readOnly: true, idempotent: true},
 		out:   &owui.APIKey{},
 		run:   noArgs((*owui.Session).GetAPIKey),
+		advice: func(e *owui.Error, served func(string) bool) string {
+			if e.StatusCode != http.StatusNotFound || e.Kind != owui.KindStatus {
+				return ""
+			}
+			if served("generate_api_key") {
+				return "This account has no API key yet: create one with generate_api_key."
+			}
+			return "This account has no API key yet; one can be created in Open WebUI under Settings > Account."
+		},
 	}
 }
 

@@ -40,6 +40,9 @@ type def struct {
 	partial bool // only the fields to change: no argument is required
 	out     any  // result shape
 	run     runFunc
+	// advice, if set, adds what to do next to an error of Open WebUI's,
+	// naming only tools that are served.
+	advice adviceFunc
 	// changesCredential marks a tool that replaces or removes the calling
 	// account's own credentials (its password, its API key): under a shared
 	// OWUI_API_KEY, one client could lock every other out with it.
@@ -47,6 +50,10 @@ type def struct {
 }
 
 type hints struct{ readOnly, destructive, idempotent, openWorld bool }
+
+// adviceFunc says what to do about e, or "" for nothing beyond Open
+// WebUI's own hint; served tells which tools this server offers.
+type adviceFunc func(e *owui.Error, served func(tool string) bool) string
 
 // runFunc performs the operation for one call.
 type runFunc func(ctx context.Context, c *call) (any, error)
@@ -68,6 +75,7 @@ type Tool struct {
 	MCP       mcp.Tool
 	validator *validate.Validator
 	run       runFunc
+	advice    adviceFunc
 	// ChangesCredential: the tool replaces or removes the calling
 	// account's own password or API key.
 	ChangesCredential bool
@@ -156,6 +164,7 @@ func (d def) build(s toolSchemas) *Tool {
 		},
 		validator:         v,
 		run:               d.run,
+		advice:            d.advice,
 		ChangesCredential: d.changesCredential,
 	}
 }

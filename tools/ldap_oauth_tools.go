@@ -12,7 +12,7 @@ import (
 func getLDAPServer() def {
 	return def{
 		op: owui.OpGetLDAPServer, toolset: tsLDAP, title: "LDAP server",
-		desc:  "Show LDAP server settings; the bind password is masked. " + adminsOnly,
+		desc:  "Show the LDAP server settings: host, port, TLS and certificate, bind DN (password masked), search base and filters, mail, username and group attributes, group sync. " + adminsOnly,
 		hints: hints{readOnly: true, idempotent: true},
 		out:   &owui.LdapServerConfig{},
 		run:   noArgs((*owui.Session).GetLDAPServer),
@@ -32,7 +32,7 @@ func updateLDAPServer() def {
 func getLDAPConfig() def {
 	return def{
 		op: owui.OpGetLDAPConfig, toolset: tsLDAP, title: "Is LDAP on",
-		desc:  "Is LDAP sign-in enabled. " + adminsOnly,
+		desc:  "Answer whether LDAP sign-in is on (ENABLE_LDAP). " + adminsOnly,
 		hints: hints{readOnly: true, idempotent: true},
 		out:   &owui.LdapConfigResponse{},
 		run:   noArgs((*owui.Session).GetLDAPConfig),
@@ -49,7 +49,7 @@ type ldapSwitchArgs struct {
 func updateLDAPConfig() def {
 	return def{
 		op: owui.OpUpdateLDAPConfig, toolset: tsLDAP, title: "Switch LDAP",
-		desc:  "Enable or disable LDAP sign-in. " + adminsOnly,
+		desc:  "Switch LDAP sign-in on or off. " + adminsOnly + " Set the server up first with update_ldap_server.",
 		hints: hints{destructive: true, idempotent: true},
 		in:    &ldapSwitchArgs{}, out: &owui.LdapConfigResponse{},
 		run: func(ctx context.Context, c *call) (any, error) {
@@ -65,7 +65,7 @@ func updateLDAPConfig() def {
 func getOAuthConfig() def {
 	return def{
 		op: owui.OpGetOAuthConfig, toolset: tsOAuth, title: "OAuth settings",
-		desc:  "Show OAuth/OIDC settings; the client secret is masked. " + adminsOnly + " Server 0.10.0+.",
+		desc:  "Show OAuth/OIDC sign-in settings: on/off, sign-up through OAuth, merge by email, allowed domains, provider name and discovery URL, client id (secret masked), scopes, claims, role and group management. " + adminsOnly + " Server 0.10.0+.",
 		hints: hints{readOnly: true, idempotent: true},
 		out:   &owui.OAuthConfig{},
 		run:   noArgs((*owui.Session).GetOAuthConfig),

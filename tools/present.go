@@ -23,24 +23,17 @@ const (
 	maskNote    = " Shown masked (sk-…1a2b)."
 )
 
-// okResult wraps a bare boolean answer so that structuredContent is an object.
-type okResult struct {
-	OK bool `json:"ok" jsonschema:"required"`
-}
-
 // present turns an owui answer into the object a tool returns.
 func present(v any, reveal bool) any {
 	switch r := v.(type) {
 	case bool:
 		return okResult{OK: r}
+	case *owui.StatusResponse:
+		return okResult{OK: r.Status}
 	case *owui.SessionUserResponse:
-		c := *r
-		c.Token = tokenKept
-		return &c
+		return newSessionResult(r)
 	case *owui.SessionUserInfoResponse:
-		c := *r
-		c.Token = tokenKept
-		return &c
+		return newSessionInfoResult(r)
 	case *owui.SigninResponse:
 		c := *r
 		c.Token = tokenHidden

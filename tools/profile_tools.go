@@ -13,7 +13,7 @@ func updateProfile() def {
 		op: owui.OpUpdateProfile, toolset: tsProfile, title: "Edit my profile",
 		desc:  "Change your profile. " + verified + " Pass only what changes; null clears.",
 		hints: hints{destructive: true, idempotent: true},
-		in:    &owui.UpdateProfileForm{}, partial: true, out: &owui.UserProfileImageResponse{},
+		in:    &owui.UpdateProfileForm{}, partial: true, out: &profileResult{},
 		run: func(ctx context.Context, c *call) (any, error) {
 			cur, err := c.s.GetSessionUser(ctx)
 			if err != nil {
@@ -31,7 +31,11 @@ func updateProfile() def {
 			if err := overlay(&f, patch); err != nil {
 				return nil, err
 			}
-			return c.s.UpdateProfile(ctx, f)
+			r, err := c.s.UpdateProfile(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return &profileResult{UserProfileImageResponse: *r, Bio: f.Bio, Gender: f.Gender, DateOfBirth: f.DateOfBirth}, nil
 		},
 	}
 }
@@ -41,7 +45,7 @@ func updateTimezone() def {
 		op: owui.OpUpdateTimezone, toolset: tsProfile, title: "Set my time zone",
 		desc:  "Set your time zone. " + signedIn + " Server 0.7.0+.",
 		hints: hints{destructive: true, idempotent: true},
-		in:    &owui.UpdateTimezoneForm{}, out: &owui.StatusResponse{},
+		in:    &owui.UpdateTimezoneForm{}, out: &okResult{},
 		run: withForm((*owui.Session).UpdateTimezone),
 	}
 }

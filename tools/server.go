@@ -49,7 +49,8 @@ type Server struct {
 	slots       *callSlots
 	reveal      bool
 	callTimeout time.Duration
-	waysIn      string // how to get a credential, for 401 errors
+	waysIn      string          // how to get a credential, for 401 errors
+	served      map[string]bool // tool names
 	log         *slog.Logger
 	debug       bool
 
@@ -116,6 +117,7 @@ func NewServer(cfg Config) *Server {
 		reveal:      cfg.RevealSecrets,
 		callTimeout: cfg.CallTimeout,
 		waysIn:      waysIn(cfg.Tools, cfg.Hosted),
+		served:      map[string]bool{},
 		log:         cfg.Logger,
 		debug:       cfg.Logger.Enabled(context.Background(), slog.LevelDebug),
 	}
@@ -131,6 +133,9 @@ func NewServer(cfg Config) *Server {
 	}
 	s.MCP = server.NewMCPServer("owui-mcp", cfg.Version, opts...)
 	st := make([]server.ServerTool, 0, len(cfg.Tools))
+	for _, t := range cfg.Tools {
+		s.served[t.Name] = true
+	}
 	for _, t := range cfg.Tools {
 		st = append(st, server.ServerTool{Tool: t.MCP, Handler: s.handler(t)})
 	}
@@ -200,7 +205,7 @@ func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		if cs := server.ClientSessionFromContext(ctx); cs != nil && cs.SessionID() != "" {
 			release, err := s.slots.acquire(ctx, cs.SessionID())
 			if err != nil {
-				return s.toolError(req.Params.Name, err), nil
+				return s.toolError(req.Params.Name, err, nil), nil
 			}
 			defer release()
 		}
@@ -241,19 +246,19 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 			}
 		}
 		if err != nil {
-			return s.toolError(t.Name, err), nil
+			return s.toolError(t.Name, err, t.advice), nil
 		}
 		e, err := s.sessions.get(ctx)
 		if err != nil {
-			return s.toolError(t.Name, err), nil
+			return s.toolError(t.Name, err, t.advice), nil
 		}
 		v, err := t.run(ctx, &call{s: e.s, from: e.from, args: args})
 		if err != nil {
-			return s.toolError(t.Name, err), nil
+			return s.toolError(t.Name, err, t.advice), nil
 		}
 		b, err := json.Marshal(present(v, s.reveal))
 		if err != nil {
-			return s.toolError(t.Name, err), nil
+			return s.toolError(t.Name, err, t.advice), nil
 		}
 		return &mcp.CallToolResult{
 			Content:              []mcp.Content{mcp.NewTextContent(string(b))},
@@ -276,10 +281,14 @@ func rawArguments(req mcp.CallToolRequest) (json.RawMessage, error) {
 	return b, nil
 }
 
+// approvalElsewhere says where what these tools cannot do is done: the
+// auths API has no call to approve an account or change a role.
+const approvalElsewhere = "Approving pending accounts and changing roles is done by an admin in Open WebUI's Admin Panel > Users; no tool here can do it."
+
 // toolError turns a failure into an isError result whose text says what
 // happened and what to do. It never carries a credential: owui errors hold
 // none, and argument problems name fields, not values.
-func (s *Server) toolError(tool string, err error) *mcp.CallToolResult {
+func (s *Server) toolError(tool string, err error, advice adviceFunc) *mcp.CallToolResult {
 	var ae argError
 	var oe *owui.Error
 	switch {
@@ -287,8 +296,16 @@ func (s *Server) toolError(tool string, err error) *mcp.CallToolResult {
 		return mcp.NewToolResultError("invalid arguments for " + tool + ": " + ae.Error() + ". Nothing was sent to Open WebUI; fix the arguments and call again.")
 	case errors.As(err, &oe):
 		msg := oe.Error()
-		if oe.NeedsCredential() {
+		switch {
+		case oe.NeedsCredential():
 			msg += " " + s.waysIn
+		case oe.AccessProhibited() && advice == nil:
+			msg += " " + approvalElsewhere
+		}
+		if advice != nil {
+			if a := advice(oe, func(name string) bool { return s.served[name] }); a != "" {
+				msg += " " + a
+			}
 		}
 		return mcp.NewToolResultError(msg)
 	}

@@ -16,7 +16,7 @@ func signin() def {
 		op: owui.OpSignin, toolset: tsSession, title: "Sign in",
 		desc:  "Sign in with email and password. " + anyone + " Max 15 tries per email per 3 min." + keptNote,
 		hints: hints{},
-		in:    &owui.SigninForm{}, out: &owui.SessionUserResponse{},
+		in:    &owui.SigninForm{}, out: &sessionResult{},
 		run: withForm((*owui.Session).Signin),
 	}
 }
@@ -26,7 +26,7 @@ func signinLDAP() def {
 		op: owui.OpSigninLDAP, toolset: tsSession, title: "Sign in with LDAP",
 		desc:  "Sign in with LDAP username and password (LDAP must be on). " + anyone + " Creates the account on first use." + keptNote,
 		hints: hints{openWorld: true},
-		in:    &owui.LdapForm{}, out: &owui.SessionUserResponse{},
+		in:    &owui.LdapForm{}, out: &sessionResult{},
 		run: withForm((*owui.Session).SigninLDAP),
 	}
 }
@@ -34,21 +34,25 @@ func signinLDAP() def {
 func signup() def {
 	return def{
 		op: owui.OpSignup, toolset: tsSession, title: "Sign up",
-		desc:  "Create an account and sign in as it. " + anyone + " The first account becomes admin and turns sign-up off; later ones get the default role (often pending until an admin approves)." + keptNote,
+		desc:  "Create an account and sign in as it. " + anyone + " The first account becomes admin and turns sign-up off; later ones get the default role, often pending until an admin approves them in Open WebUI's Admin Panel > Users." + keptNote,
 		hints: hints{},
-		in:    &owui.SignupForm{}, out: &owui.SessionUserResponse{},
+		in:    &owui.SignupForm{}, out: &sessionResult{},
 		run: withForm((*owui.Session).Signup),
+		advice: func(e *owui.Error, served func(string) bool) string {
+			if !e.AccessProhibited() {
+				return ""
+			}
+			a := "Sign-up is off on this server (the first account turns it off)."
+			if served("add_user") {
+				a += " An admin can create the account with add_user"
+				if served("update_admin_config") {
+					a += ", or turn sign-up on with update_admin_config (ENABLE_SIGNUP)"
+				}
+				return a + "."
+			}
+			return a + " An admin can create the account in Open WebUI's Admin Panel > Users."
+		},
 	}
-}
-
-// signOutResult says how far a sign-out went: a token this MCP session
-// obtained is signed out at Open WebUI; a credential it was given (a header,
-// OWUI_API_KEY) is only forgotten, since it may be in use elsewhere: under
-// Open WebUI's Session auth it is the chatting user's own browser session.
-type signOutResult struct {
-	owui.SignoutResponse
-	Scope string `json:"scope" jsonschema:"required,enum=open_webui,enum=mcp_session"`
-	Note  string `json:"note" jsonschema:"required"`
 }
 
 func signOut() def {
@@ -61,16 +65,16 @@ func signOut() def {
 			if c.s.Credential() != "" && !c.s.Obtained() {
 				c.s.Clear()
 				return &signOutResult{
-					SignoutResponse: owui.SignoutResponse{Status: true},
-					Scope:           "mcp_session",
-					Note:            "The credential came from " + c.from + ", not from a sign-in of this session, so it was not signed out at Open WebUI and stays valid there; this MCP session forgot it and is signed out.",
+					OK:    true,
+					Scope: "mcp_session",
+					Note:  "The credential came from " + c.from + ", not from a sign-in of this session, so it was not signed out at Open WebUI and stays valid there; this MCP session forgot it and is signed out.",
 				}, nil
 			}
 			r, err := c.s.SignOut(ctx)
 			if err != nil {
 				return nil, err
 			}
-			return &signOutResult{SignoutResponse: *r, Scope: "open_webui", Note: "Signed out at Open WebUI; this MCP session forgot the token."}, nil
+			return &signOutResult{OK: r.Status, Scope: "open_webui", Note: "Signed out at Open WebUI; this MCP session forgot the token.", RedirectURL: r.RedirectURL}, nil
 		},
 	}
 }
@@ -78,9 +82,9 @@ func signOut() def {
 func getSessionUser() def {
 	return def{
 		op: owui.OpGetSessionUser, toolset: tsSession, title: "Who am I",
-		desc:  "Show the signed-in account and its session expiry. " + signedIn,
+		desc:  "Show the signed-in account: name, email, role, profile, session expiry and its whole permission tree. " + signedIn,
 		hints: hints{readOnly: true, idempotent: true},
-		out:   &owui.SessionUserInfoResponse{},
+		out:   &sessionInfoResult{},
 		run:   noArgs((*owui.Session).GetSessionUser),
 	}
 }
@@ -101,7 +105,7 @@ func tokenExchange() def {
 		op: owui.OpTokenExchange, toolset: tsSession, title: "OAuth token exchange",
 		desc:  "Trade an OAuth provider's access token for an Open WebUI session. " + anyone + " Needs token exchange on." + keptNote,
 		hints: hints{openWorld: true},
-		in:    &tokenExchangeArgs{}, out: &owui.SessionUserResponse{},
+		in:    &tokenExchangeArgs{}, out: &sessionResult{},
 		run: func(ctx context.Context, c *call) (any, error) {
 			var a tokenExchangeArgs
 			if err := c.bind(&a); err != nil {

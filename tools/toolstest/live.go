@@ -66,7 +66,7 @@ func LiveTools(t testing.TB, c *Client, env livetest.Env) []string {
 	if st := up["stored"].(map[string]any); st["ENABLE_SIGNUP"] != true || up["not_applied"] != nil {
 		t.Fatalf("update_admin_config %v", up)
 	}
-	if out := ok("sign_out", nil); out["status"] != true {
+	if out := ok("sign_out", nil); out["ok"] != true || out["scope"] != "open_webui" {
 		t.Fatalf("sign_out %v", out)
 	}
 	fail("get_session_user", nil, "Not authenticated")
@@ -89,7 +89,7 @@ func LiveTools(t testing.TB, c *Client, env livetest.Env) []string {
 	if me := ok("get_session_user", nil); me["bio"] != "Runs this server" || me["name"] != "Owner Admin" || me["date_of_birth"] != "1990-01-02" {
 		t.Fatalf("profile after updates %v", me)
 	}
-	if st := ok("update_timezone", map[string]any{"timezone": "Europe/Berlin"}); st["status"] != true {
+	if st := ok("update_timezone", map[string]any{"timezone": "Europe/Berlin"}); st["ok"] != true {
 		t.Fatalf("timezone %v", st)
 	}
 	if r := ok("update_password", map[string]any{"password": ownerPW, "new_password": ownerPW2}); r["ok"] != true {

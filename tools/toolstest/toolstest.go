@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -111,11 +112,18 @@ func AllTools(t testing.TB, c *Client) {
 	if r["role"] != "admin" || strings.HasPrefix(fmt.Sprint(r["token"]), "ey") {
 		t.Fatalf("signup %v", r)
 	}
+	// A sign-in answers compactly: the expiry in both forms, and what is
+	// granted rather than the whole permission tree.
+	if _, err := time.Parse(time.RFC3339, fmt.Sprint(r["expires_at_iso"])); err != nil || r["permissions"] != nil || r["permissions_granted"] == nil {
+		t.Fatalf("signup %v", r)
+	}
 	me := c.OK("get_session_user", nil)
-	if me["email"] != "first@example.com" || strings.HasPrefix(fmt.Sprint(me["token"]), "ey") {
+	if me["email"] != "first@example.com" || strings.HasPrefix(fmt.Sprint(me["token"]), "ey") || me["permissions"] == nil {
 		t.Fatalf("session user %v", me)
 	}
-	c.OK("update_profile", map[string]any{"bio": "Runs this server", "date_of_birth": "1990-01-02"})
+	if p := c.OK("update_profile", map[string]any{"bio": "Runs this server", "date_of_birth": "1990-01-02"}); p["bio"] != "Runs this server" || p["date_of_birth"] != "1990-01-02" || p["name"] != "First" {
+		t.Fatalf("update_profile answered %v", p)
+	}
 	me = c.OK("get_session_user", nil)
 	if me["bio"] != "Runs this server" || me["name"] != "First" || me["date_of_birth"] != "1990-01-02" {
 		t.Fatalf("profile after update %v", me)
@@ -125,13 +133,13 @@ func AllTools(t testing.TB, c *Client) {
 	if me["bio"] != "Runs this server" || me["name"] != "First Admin" {
 		t.Fatalf("update_profile lost a field: %v", me)
 	}
-	if st := c.OK("update_timezone", map[string]any{"timezone": "Europe/Berlin"}); st["status"] != true {
+	if st := c.OK("update_timezone", map[string]any{"timezone": "Europe/Berlin"}); st["ok"] != true {
 		t.Fatalf("timezone %v", st)
 	}
 	if ok := c.OK("update_password", map[string]any{"password": "pw-1", "new_password": "pw-2"}); ok["ok"] != true {
 		t.Fatalf("password %v", ok)
 	}
-	if out := c.OK("sign_out", nil); out["status"] != true {
+	if out := c.OK("sign_out", nil); out["ok"] != true || out["scope"] != "open_webui" {
 		t.Fatalf("sign_out %v", out)
 	}
 	c.Fail("get_session_user", nil, "Not authenticated", "no valid credential")
