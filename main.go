@@ -59,27 +59,37 @@ type config struct {
 	listJSON          bool
 	listTools         bool
 	printVersion      bool
+	help              bool
 }
 
 const usageText = `owui-mcp: Open WebUI's account and authentication API as MCP tools.
 
 Usage:
-  owui-mcp [flags]              serve MCP (stdio by default)
-  owui-mcp tools [flags] [--json]
-                                print the tool catalogue (Markdown, or the
+  owui-mcp [flags]              serve MCP (stdio by default): an MCP client
+                                starts this command and talks to it
+  owui-mcp tools [--json]       print the tool catalogue (Markdown, or the
                                 exact tools/list objects with --json)
+  owui-mcp version              print the version
+  owui-mcp help                 print this help
+
+Try it with no Open WebUI at all (a built-in in-memory one):
+  npx @modelcontextprotocol/inspector owui-mcp --demo
 
 Secrets are read only from the environment: OWUI_API_KEY (starting Open WebUI
 credential), OWUI_MCP_AUTH_TOKEN (endpoint token required by the HTTP
 transports), OWUI_MCP_REVEAL_SECRETS=1 (show API keys in full).
 
-Flags (each has an environment twin, shown in brackets):
+Flags (each has an environment twin, shown in brackets; flags may come
+before or after a command):
 `
 
 // lookupFunc reads an environment variable: its value and whether it is set.
 type lookupFunc func(string) (string, bool)
 
-func parse(args []string, lookup lookupFunc, stderr io.Writer) (*config, error) {
+// commands are the words owui-mcp takes besides flags.
+var commands = []string{"tools", "version", "help"}
+
+func parse(args []string, lookup lookupFunc) (*config, *flag.FlagSet, error) {
 	var errs []error
 	env := func(k, def string) string {
 		if v, ok := lookup(k); ok && v != "" {
@@ -98,16 +108,10 @@ func parse(args []string, lookup lookupFunc, stderr io.Writer) (*config, error) 
 		return b
 	}
 	c := &config{}
-	if len(args) > 0 && args[0] == "tools" {
-		c.listTools = true
-		args = args[1:]
-	}
 	fs := flag.NewFlagSet("owui-mcp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
+	// Errors are reported by run, and help goes to stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var toolsets, toolList, exclude string
 	var timeout, idle, grace, maxSessions string
 	fs.StringVar(&c.transport, "transport", env("OWUI_MCP_TRANSPORT", "stdio"), "stdio, sse or http [OWUI_MCP_TRANSPORT]")
@@ -127,35 +131,60 @@ func parse(args []string, lookup lookupFunc, stderr io.Writer) (*config, error) 
 	fs.BoolVar(&c.listJSON, "json", false, "with the tools command: print the exact tools/list objects")
 	fs.BoolVar(&c.printVersion, "version", false, "print the version and exit")
 	c.reveal = envBool("OWUI_MCP_REVEAL_SECRETS")
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("%w (booleans are 1/0, true/false, yes/no or on/off)", err)
-	}
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			c.help = true
+			return c, fs, nil
+		}
+		return nil, nil, fmt.Errorf("%v (see owui-mcp --help)", err)
 	}
+	// One command, with flags before or after it.
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (secrets go in environment variables, not arguments; see --help)", fs.Arg(0))
+		switch fs.Arg(0) {
+		case "tools":
+			c.listTools = true
+		case "version":
+			c.printVersion = true
+		case "help":
+			c.help = true
+			return c, fs, nil
+		default:
+			return nil, nil, unexpected(fs.Arg(0))
+		}
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.help = true
+				return c, fs, nil
+			}
+			return nil, nil, fmt.Errorf("%v (see owui-mcp --help)", err)
+		}
+		if fs.NArg() > 0 {
+			return nil, nil, unexpected(fs.Arg(0))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("%w (booleans are 1/0, true/false, yes/no or on/off)", err)
 	}
 	var err error
 	if c.timeout, err = positiveDuration("--timeout", timeout); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.idle, err = positiveDuration("--idle-timeout", idle); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.grace, err = positiveDuration("--shutdown-grace", grace); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.maxSessions, err = strconv.Atoi(strings.TrimSpace(maxSessions)); err != nil || c.maxSessions < 1 {
-		return nil, fmt.Errorf("--max-sessions %q: want a positive whole number", maxSessions)
+		return nil, nil, fmt.Errorf("--max-sessions %q: want a positive whole number", maxSessions)
 	}
 	switch c.transport {
 	case "stdio", "sse", "http":
 	default:
-		return nil, fmt.Errorf("--transport %q: use stdio, sse or http", c.transport)
+		return nil, nil, fmt.Errorf("--transport %q: use stdio, sse or http", c.transport)
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
-		return nil, fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8765", c.addr)
+		return nil, nil, fmt.Errorf("--addr %q: want HOST:PORT, e.g. 127.0.0.1:8765", c.addr)
 	}
 	c.selection.Toolsets = tools.SplitList(toolsets)
 	c.selection.Tools = tools.SplitList(toolList)
@@ -167,13 +196,22 @@ func parse(args []string, lookup lookupFunc, stderr io.Writer) (*config, error) 
 		// Set but blank would otherwise mean "no token": serving with no
 		// authentication because of a typo in a secret store.
 		if c.authToken = strings.TrimSpace(v); c.authToken == "" {
-			return nil, errors.New("OWUI_MCP_AUTH_TOKEN is set but empty: give it a token (e.g. openssl rand -hex 32), or unset it to serve without one")
+			return nil, nil, errors.New("OWUI_MCP_AUTH_TOKEN is set but empty: give it a token (e.g. openssl rand -hex 32), or unset it to serve without one")
 		}
 	}
 	c.origins = tools.SplitList(env("OWUI_MCP_ALLOWED_ORIGINS", ""))
 	c.hosts = tools.SplitList(env("OWUI_MCP_ALLOWED_HOSTS", ""))
 	c.selection.SharedCredential = c.transport != "stdio" && c.apiKey != ""
-	return c, nil
+	return c, fs, nil
+}
+
+// unexpected refuses a word that is neither a flag nor a command, without
+// echoing it when it looks like a credential.
+func unexpected(word string) error {
+	if strings.HasPrefix(word, "sk-") || strings.HasPrefix(word, "eyJ") || len(word) > 64 {
+		return errors.New("unexpected argument that looks like a credential: pass secrets in environment variables (OWUI_API_KEY, OWUI_MCP_AUTH_TOKEN), never as arguments")
+	}
+	return fmt.Errorf("unknown command %q; the commands are %s, and everything else is a flag (see owui-mcp --help)", word, strings.Join(commands, ", "))
 }
 
 func positiveDuration(name, v string) (time.Duration, error) {
@@ -213,18 +251,31 @@ func versionString() string {
 	return "dev"
 }
 
+// isTerminal reports whether r is a terminal rather than a pipe from a client.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
 // listening reports the bound address; tests replace it to learn the port.
 var listening = func(string) {}
 
 // run is the whole program; main only supplies the process's streams.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup lookupFunc) int {
-	cfg, err := parse(args, lookup, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+	cfg, fs, err := parse(args, lookup)
 	if err != nil {
 		fmt.Fprintln(stderr, "owui-mcp:", err)
 		return 2
+	}
+	if cfg.help {
+		fmt.Fprint(stdout, usageText)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return 0
 	}
 	if cfg.printVersion {
 		fmt.Fprintln(stdout, "owui-mcp", versionString())
@@ -265,8 +316,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if withheld := tools.Withheld(cfg.selection); len(withheld) > 0 {
 			fmt.Fprintf(stderr, "owui-mcp: OWUI_API_KEY is shared by every client of this server, so %s are not served: any client could change or delete the credential all of them use. Name them in --tools to serve them anyway.\n", strings.Join(withheld, ", "))
 		}
-	} else if cfg.requireCredential {
-		fmt.Fprintln(stderr, "owui-mcp: --require-credential applies to the sse and http transports; over stdio it has no effect")
+	} else {
+		if cfg.requireCredential {
+			fmt.Fprintln(stderr, "owui-mcp: --require-credential applies to the sse and http transports; over stdio it has no effect")
+		}
+		if cfg.apiKey == "" && len(tools.SigninTools(selected)) == 0 && !cfg.demo {
+			fmt.Fprintln(stderr, "owui-mcp: WARNING: no sign-in tool is served (--read-only or the tool selection leaves them out) and OWUI_API_KEY is not set, so every call will be refused with 401. Set OWUI_API_KEY to an API key of the account to act as.")
+		}
+		if isTerminal(stdin) {
+			// Someone typed the command by hand: say what it is doing, or
+			// they will think it hung (and a line they type gets "Parse error").
+			fmt.Fprintln(stderr, "owui-mcp: waiting for an MCP client on stdin/stdout; this is not an interactive prompt. An MCP client (Claude Desktop, an IDE, the Inspector) starts this command itself: try npx @modelcontextprotocol/inspector owui-mcp --demo. See owui-mcp --help; Ctrl-C stops.")
+		}
 	}
 	serverURL := cfg.server
 	if cfg.demo {

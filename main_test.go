@@ -346,7 +346,13 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--addr", "8765"}, nil, 2, "HOST:PORT"},
 		{[]string{"--toolsets", "admin,nope"}, nil, 2, "valid toolsets: session, profile"},
 		{[]string{"--exclude-tools", "signout"}, nil, 2, "valid tools: get_session_user"},
-		{[]string{"sk-secret"}, nil, 2, "secrets go in environment variables"},
+		{[]string{"sk-secret"}, nil, 2, "pass secrets in environment variables"},
+		{[]string{"serve"}, nil, 2, `unknown command "serve"; the commands are tools, version, help`},
+		{[]string{"tools", "extra"}, nil, 2, `unknown command "extra"`},
+		{[]string{"--nope"}, nil, 2, "flag provided but not defined: -nope (see owui-mcp --help)"},
+		{[]string{"version"}, nil, 0, "owui-mcp "},
+		{[]string{"--read-only", "tools"}, nil, 0, "get_admin_config"},
+		{[]string{"tools", "--read-only", "--json"}, nil, 0, `"name": "get_api_key"`},
 		{[]string{"--toolsets", "profile", "--read-only"}, nil, 2, "leaves no tool to serve"},
 		{nil, map[string]string{"OWUI_MCP_TOOLS": "signin", "OWUI_MCP_EXCLUDE_TOOLS": "signin"}, 2, "leaves no tool to serve"},
 		{[]string{"--server", "ftp://x"}, nil, 2, "http:// or https://"},
@@ -377,6 +383,18 @@ func TestCommandLine(t *testing.T) {
 		}
 		if strings.Contains(out.String(), "s3cret") {
 			t.Errorf("%v: a secret in the output: %s", tc.args, out.String())
+		}
+	}
+}
+
+// TestHelp: help goes to stdout and exits 0, however it is asked for, even
+// with settings that would stop the server.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"tools", "--help"}} {
+		var out, errb syncBuffer
+		code := run(bg, args, nil, &out, &errb, envOf(map[string]string{"OWUI_MCP_READ_ONLY": "y"}))
+		if code != 0 || !strings.Contains(out.String(), "owui-mcp tools [--json]") || !strings.Contains(out.String(), "-max-sessions") || errb.String() != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
 		}
 	}
 }

@@ -62,8 +62,8 @@ type Server struct {
 	idle     chan struct{} // closed when inflight drops to 0 while closing
 }
 
-// signinTools names the served tools that sign a session in.
-func signinTools(ts []*Tool) []string {
+// SigninTools names the tools of ts that sign a session in.
+func SigninTools(ts []*Tool) []string {
 	var signins []string
 	for _, t := range ts {
 		switch t.Op {
@@ -78,7 +78,7 @@ func signinTools(ts []*Tool) []string {
 // tools actually served.
 func instructions(ts []*Tool) string {
 	start := "Calls act with the Open WebUI credential this server or client was configured with."
-	if signins := signinTools(ts); len(signins) > 0 {
+	if signins := SigninTools(ts); len(signins) > 0 {
 		start = "Sign in first (" + strings.Join(signins, ", ") + ") unless a credential is configured: the session token is kept by this MCP session and sent with every later call of it, so no tool takes a token argument. A sign-in lasts as long as the MCP session."
 	}
 	return "owui-mcp manages accounts on one Open WebUI server. " + start + " Tool errors say what went wrong and what to do."
@@ -94,7 +94,7 @@ func waysIn(ts []*Tool, hosted bool) string {
 	} else {
 		ways = append(ways, "start owui-mcp with OWUI_API_KEY set to an Open WebUI API key")
 	}
-	if signins := signinTools(ts); len(signins) > 0 {
+	if signins := SigninTools(ts); len(signins) > 0 {
 		ways = append(ways, "sign in with "+strings.Join(signins, ", ")+" (a sign-in lasts for this MCP session)")
 	}
 	return "To get one: " + strings.Join(ways, ", or ") + "."
