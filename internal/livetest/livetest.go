@@ -110,13 +110,18 @@ func EmulatorOptions() []owuitest.Option {
 }
 
 // Target returns the live server the environment names, held for t (Lock),
-// or else a fresh emulator built with EmulatorOptions, closed when t ends.
+// or else an Emulator.
 func Target(t testing.TB) Env {
 	t.Helper()
 	if e, ok := FromEnv(); ok {
 		Lock(t, e.URL)
 		return e
 	}
+	return Emulator(t)
+}
+
+// Emulator starts owuitest built with EmulatorOptions, closed when t ends.
+func Emulator(t testing.TB) Env {
 	emu := owuitest.NewServer(EmulatorOptions()...)
 	t.Cleanup(emu.Close)
 	return Env{URL: emu.URL, AdminEmail: emuAdminEmail, AdminPassword: emuAdminPassword,
