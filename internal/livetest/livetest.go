@@ -196,7 +196,7 @@ var inProcess sync.Mutex
 // wait, so that no one changes a setting another is reading, or reads the
 // whole settings object while another writes it back. The lock is a file
 // lock in the temporary directory, released by the system if the test
-// binary dies.
+// binary dies. It is not re-entrant: once per test.
 func Lock(t testing.TB, url string) {
 	t.Helper()
 	inProcess.Lock()
