@@ -81,8 +81,9 @@ func FromEnv() (Env, bool) {
 }
 
 // The emulator's stand-in for a live server: ../shared/realowui as its
-// README runs it for the live suite (ENABLE_API_KEYS=true IDP=1 and the
-// admin made at start-up from WEBUI_ADMIN_EMAIL), without an LDAP directory.
+// README runs it for the live suite (ENABLE_API_KEYS=true REDIS=1 IDP=1 and
+// the admin made at start-up from WEBUI_ADMIN_EMAIL), without an LDAP
+// directory.
 const (
 	emuAdminEmail    = "admin@example.com"
 	emuAdminPassword = "admin-pass-1"
@@ -90,13 +91,14 @@ const (
 )
 
 // EmulatorOptions set owuitest up as that server: the admin exists and
-// sign-up is off, API keys are on, and provider oidc takes the fake
-// identity provider's tokens ("good" is the admin's).
+// sign-up is off, API keys are on, sign-out revokes, and provider oidc takes
+// the fake identity provider's tokens ("good" is the admin's).
 func EmulatorOptions() []owuitest.Option {
 	return []owuitest.Option{
 		owuitest.WithUsers(owuitest.User{Name: "Admin", Email: emuAdminEmail, Password: emuAdminPassword, Role: "admin"}),
 		owuitest.WithSignup(false),
 		owuitest.WithAPIKeys(true),
+		owuitest.WithRevocation(),
 		owuitest.WithOAuth("oidc",
 			owuitest.OAuthToken{AccessToken: emuOAuthToken, Sub: "sub-1", Email: emuAdminEmail},
 			owuitest.OAuthToken{AccessToken: "good2", Sub: "sub-2", Email: "nobody@example.com"},
@@ -108,13 +110,18 @@ func EmulatorOptions() []owuitest.Option {
 }
 
 // Target returns the live server the environment names, held for t (Lock),
-// or else a fresh emulator built with EmulatorOptions, closed when t ends.
+// or else an Emulator.
 func Target(t testing.TB) Env {
 	t.Helper()
 	if e, ok := FromEnv(); ok {
 		Lock(t, e.URL)
 		return e
 	}
+	return Emulator(t)
+}
+
+// Emulator starts owuitest built with EmulatorOptions, closed when t ends.
+func Emulator(t testing.TB) Env {
 	emu := owuitest.NewServer(EmulatorOptions()...)
 	t.Cleanup(emu.Close)
 	return Env{URL: emu.URL, AdminEmail: emuAdminEmail, AdminPassword: emuAdminPassword,
@@ -189,7 +196,7 @@ var inProcess sync.Mutex
 // wait, so that no one changes a setting another is reading, or reads the
 // whole settings object while another writes it back. The lock is a file
 // lock in the temporary directory, released by the system if the test
-// binary dies.
+// binary dies. It is not re-entrant: once per test.
 func Lock(t testing.TB, url string) {
 	t.Helper()
 	inProcess.Lock()

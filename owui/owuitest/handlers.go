@@ -328,6 +328,13 @@ func hSignup(c *reqCtx) *resp {
 }
 
 func hSignout(c *reqCtx) *resp {
+	if c.st.revoked != nil {
+		tok, ok := splitAuth(c.r.Header.Get("Authorization"))
+		if !ok {
+			tok = c.cookie["token"]
+		}
+		c.st.revoke(c.s.decodeJWT(tok, c.now), c.now)
+	}
 	body := obj{{"status", true}}
 	cookies := []string{deleteCookie("token", c.now), deleteCookie("oui-session", c.now), deleteCookie("oauth_id_token", c.now)}
 	if c.cookie["oauth_session_id"] != "" {

@@ -30,7 +30,8 @@
 // /admin/config/ldap/server, /admin/config/ldap, /admin/config/oauth,
 // POST+GET+DELETE /api_key, POST /oauth/{provider}/token/exchange and DELETE
 // /oauth/sessions/{provider...}. Outside it: GET /api/version, GET /health
-// and a reduced GET /api/config. HEAD works on every GET route.
+// and a reduced GET /api/config. As in FastAPI, HEAD is no API route's
+// method: the frontend answers it, or an API-only server 405.
 //
 // Request handling follows FastAPI: the route is matched first, then a JSON
 // body is decoded (json_invalid 422 with CPython's message and character
@@ -67,9 +68,10 @@
 //     limiting and trusted client ids (off by default upstream) are not
 //     emulated. WithOAuth("oidc") also fills OAUTH_CLIENT_ID,
 //     OAUTH_CLIENT_SECRET and OPENID_PROVIDER_URL in the OAuth config.
-//   - Sign-out never revokes (no Redis) and answers {"status": true},
-//     adding "redirect_url" only when an oauth_session_id cookie is sent and
-//     OPENID_END_SESSION_ENDPOINT is configured (no OIDC discovery).
+//   - Sign-out revokes the JWT only WithRevocation (as with Redis), and
+//     answers {"status": true}, adding "redirect_url" only when an
+//     oauth_session_id cookie is sent and OPENID_END_SESSION_ENDPOINT is
+//     configured (no OIDC discovery).
 //   - Sign-in rate limit: upstream's in-memory RateLimiter(limit=15,
 //     window=180): 60-second buckets, current plus the 3 previous ones,
 //     every attempt counts (refused ones too), limited when the total
@@ -199,6 +201,7 @@ type config struct {
 	users              []User
 	apiKeys            *bool
 	signup             *bool
+	revocation         bool
 	userAPIKeyPerm     bool
 	jwtExpiry          *string
 	secret             string
@@ -250,6 +253,13 @@ func WithAPIKeys(enabled bool) Option {
 // (WEBUI_ADMIN_EMAIL) or by the first sign-up has it off.
 func WithSignup(enabled bool) Option {
 	return func(c *config) { c.signup = &enabled }
+}
+
+// WithRevocation emulates a server with Redis (REDIS_URL): sign-out revokes
+// the JWT it is given (one with an expiry), which then answers 401 "Invalid
+// token". Without it, as without Redis, a signed-out JWT stays valid.
+func WithRevocation() Option {
+	return func(c *config) { c.revocation = true }
 }
 
 // WithUserAPIKeyPermission sets the default user permission

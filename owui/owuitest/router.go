@@ -225,7 +225,9 @@ func (s *Server) dispatch(r *http.Request, body []byte) (res *resp) {
 		if !ok {
 			continue
 		}
-		if rt.method == r.Method || (r.Method == http.MethodHead && rt.method == http.MethodGet) {
+		// FastAPI's routes take only the methods declared: not HEAD for
+		// a GET (Starlette's own Route would add it).
+		if rt.method == r.Method {
 			return s.run(rt, params, r, body)
 		}
 		if partial == nil {
@@ -243,11 +245,7 @@ func (s *Server) dispatch(r *http.Request, body []byte) (res *resp) {
 		return &resp{status: 200, ctype: "text/html; charset=utf-8", body: []byte(spaPage)}
 	}
 	if partial != nil {
-		allow := partial.method
-		if allow == http.MethodGet {
-			allow = "GET, HEAD"
-		}
-		return detail(http.StatusMethodNotAllowed, "Method Not Allowed").add("Allow", allow)
+		return detail(http.StatusMethodNotAllowed, "Method Not Allowed").add("Allow", partial.method)
 	}
 	// Starlette's redirect_slashes (opt-in, see WithRedirectSlashes).
 	if s.cfg.redirectSlashes && path != "/" {
@@ -455,6 +453,9 @@ func (c *reqCtx) authenticate(level authLevel) *resp {
 		id, has := claims.get("id")
 		if claims == nil || !has {
 			return detail(401, msgUnauthorized)
+		}
+		if st.isRevoked(claims, c.now) {
+			return detail(401, "Invalid token")
 		}
 		ids, _ := id.(string)
 		u = st.byID[ids]

@@ -573,6 +573,20 @@ func TestSignout(t *testing.T) {
 	}
 	// No revocation without Redis.
 	call(t, s, "GET", "/api/v1/auths/", "", withBearer(tok)).expect(t, 200, "")
+	// With it, the token signed out is refused, and only that one.
+	rs := start(t, seeded(), WithRevocation())
+	gone, kept := mustToken(t, rs, userEmail), mustToken(t, rs, userEmail)
+	call(t, rs, "POST", "/api/v1/auths/signout", "", withBearer(gone)).expect(t, 200, "")
+	call(t, rs, "GET", "/api/v1/auths/", "", withBearer(gone)).expect(t, 401, "Invalid token")
+	call(t, rs, "GET", "/api/v1/auths/", "", withBearer(kept)).expect(t, 200, "")
+	byCookie := mustToken(t, rs, userEmail)
+	call(t, rs, "POST", "/api/v1/auths/signout", "", cookie("token", byCookie)).expect(t, 200, "")
+	call(t, rs, "GET", "/api/v1/auths/admin/details", "", withBearer(byCookie)).expect(t, 401, "Invalid token")
+	// A token that never expires is not revoked (there is no key lifetime).
+	forever := start(t, seeded(), WithRevocation(), WithJWTExpiry("-1"))
+	tok = mustToken(t, forever, userEmail)
+	call(t, forever, "POST", "/api/v1/auths/signout", "", withBearer(tok)).expect(t, 200, "")
+	call(t, forever, "GET", "/api/v1/auths/", "", withBearer(tok)).expect(t, 200, "")
 	// GET is the SPA on v0.9.3+.
 	if r := call(t, s, "GET", "/api/v1/auths/signout", ""); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Fatal(r.status, r.header)

@@ -61,6 +61,10 @@ type state struct {
 
 	rate      map[string]map[int64]int
 	rateCalls int
+
+	// revoked holds the jti of JWTs signed out, when revocation is on
+	// (nil otherwise); each until its expiry, as the Redis key lives.
+	revoked map[string]int64
 }
 
 func strp(s string) *string { return &s }
@@ -76,6 +80,9 @@ func newState(cfg *config, v semver) *state {
 		pwPolicy:     cfg.passwordValidation,
 		apiKeyPerm:   cfg.userAPIKeyPerm,
 		rate:         map[string]map[int64]int{},
+	}
+	if cfg.revocation {
+		st.revoked = map[string]int64{}
 	}
 	apiKeys := !v.atLeast(ver(0, 6, 37))
 	if cfg.apiKeys != nil {
@@ -273,6 +280,32 @@ func (st *state) rateLimited(key string, now time.Time) bool {
 		total += n
 	}
 	return total > limit
+}
+
+// revoke is invalidate_token: a decoded JWT with a jti and an expiry still
+// ahead is revoked until that expiry.
+func (st *state) revoke(claims obj, now time.Time) {
+	if st.revoked == nil || claims == nil {
+		return
+	}
+	jti, _ := claims.get("jti")
+	exp, _ := claims.get("exp")
+	id, _ := jti.(string)
+	until, ok := claimInt(exp)
+	if id != "" && ok && until > now.Unix() {
+		st.revoked[id] = until
+	}
+}
+
+func (st *state) isRevoked(claims obj, now time.Time) bool {
+	jti, _ := claims.get("jti")
+	id, _ := jti.(string)
+	until, ok := st.revoked[id]
+	if ok && until <= now.Unix() {
+		delete(st.revoked, id)
+		return false
+	}
+	return ok
 }
 
 // permissions is the v0.11.0 default USER_PERMISSIONS dict.
