@@ -128,11 +128,17 @@ func TestServerJSONMatchesRegistrySchema(t *testing.T) {
 // sjProgramSource returns the program's own (non-test) Go files at the
 // repository root, where it reads its environment (getenv("OWUI_X")), defines
 // its flags and names the headers it reads.
+// sjProgramSource is the non-test source of the command and of the
+// hosting package, which between them read every setting and header.
 func sjProgramSource(t *testing.T) string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range []string{".", "hosting"} {
+		fs, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
 	}
 	var src strings.Builder
 	for _, f := range files {
