@@ -1,12 +1,10 @@
 package bench
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
 
 // The flood benchmarks play a hostile client against the hosted server and
@@ -195,29 +194,7 @@ func BenchmarkFloodSSE(b *testing.B) {
 	for range b.N {
 		base, pid := startFloodTarget(b, "sse")
 		start := rssMiB(b, pid)
-		host := strings.TrimPrefix(base, "http://")
-		d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-			// A small receive window, so the server's writes block soon.
-			return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		}}
-		conn, err := d.Dial("tcp", host)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer conn.Close()
-		fmt.Fprintf(conn, "GET /sse HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", host)
-		br := bufio.NewReader(conn)
-		var endpoint string
-		for endpoint == "" {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				b.Fatalf("reading the SSE stream: %v", err)
-			}
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "data: "); ok {
-				endpoint = rest
-			}
-		}
-		msgURL := base + endpoint
+		msgURL := toolstest.UnreadSSE(b, base)
 		hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 		postSSE := func(body string) int {
 			req, _ := http.NewRequest(http.MethodPost, msgURL, strings.NewReader(body))

@@ -1,18 +1,16 @@
 package hosting_test
 
 import (
-	"bufio"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/hosting"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
 
 // TestSSEFromAnotherPage: a page on another local origin can neither open
@@ -177,28 +175,7 @@ func TestSSEStreamThatDoesNotDrainEndsItsSession(t *testing.T) {
 		s.cfg.Transport = "sse"
 		s.cfg.StreamWriteTimeout = 300 * time.Millisecond
 	})
-	host := strings.TrimPrefix(tg.base, "http://")
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}
-	conn, err := d.Dial("tcp", host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "GET /sse HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", host)
-	br := bufio.NewReader(conn)
-	var endpoint string
-	for endpoint == "" {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d, ok := strings.CutPrefix(strings.TrimSpace(line), "data: "); ok {
-			endpoint = d
-		}
-	}
-	c := &sseClient{t: t, base: tg.base, msgURL: tg.base + endpoint}
+	c := &sseClient{t: t, base: tg.base, msgURL: toolstest.UnreadSSE(t, tg.base)}
 	c.post(initBody)
 	c.post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	// tools/list answers are tens of KiB: a few hundred fill any socket
