@@ -173,16 +173,16 @@ func TestHostedPerClientCredential(t *testing.T) {
 	defer emu.Close()
 	const shared = "sk-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	for _, tr := range []string{"http", "sse"} {
-		base, logs := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": "tok-secret", "OWUI_API_KEY": shared}, "--log-level", "debug")
-		a := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret", "X-OWUI-API-Key": keyA})
-		b := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret"})
+		base, logs := hosted(t, tr, map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_AUTH_TOKEN": "tok-secret-0123456789", "OWUI_API_KEY": shared}, "--log-level", "debug")
+		a := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret-0123456789", "X-OWUI-API-Key": keyA})
+		b := hostedClient(t, tr, base, map[string]string{"Authorization": "Bearer tok-secret-0123456789"})
 		if me := a.OK("get_session_user", nil); me["email"] != "a@example.com" || strings.Contains(toolstest.JSON(me), keyA) {
 			t.Errorf("%s: client with key: %v", tr, me)
 		}
 		// Without its own key, a client starts from OWUI_API_KEY, whose
 		// owner does not exist here.
 		b.Fail("get_session_user", nil, "401")
-		if found := toolstest.FindSecrets(logs.String(), keyA, shared, "tok-secret"); len(found) > 0 {
+		if found := toolstest.FindSecrets(logs.String(), keyA, shared, "tok-secret-0123456789"); len(found) > 0 {
 			t.Errorf("%s: secrets in debug logs: %q", tr, found)
 		}
 	}

@@ -301,7 +301,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Transport: cfg.transport, Addr: cfg.addr, AuthToken: cfg.authToken,
 		SharedCredential: cfg.apiKey != "", RequireCredential: cfg.requireCredential,
 		AllowedOrigins: cfg.origins, AllowedHosts: cfg.hosts, MaxSessions: cfg.maxSessions,
-		IdleTTL: cfg.idle, Grace: cfg.grace, Logger: log,
+		IdleTTL: cfg.idle, Grace: cfg.grace, CallTimeout: cfg.timeout, Logger: log,
 	}
 	if cfg.transport != "stdio" {
 		if err := hcfg.Check(); err != nil {

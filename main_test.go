@@ -361,6 +361,7 @@ func TestCommandLine(t *testing.T) {
 		// Settings that cannot be read refuse to start rather than fail open.
 		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_AUTH_TOKEN": ""}, 2, "OWUI_MCP_AUTH_TOKEN is set but empty"},
 		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_AUTH_TOKEN": " \t "}, 2, "OWUI_MCP_AUTH_TOKEN is set but empty"},
+		{[]string{"--transport", "http"}, map[string]string{"OWUI_MCP_AUTH_TOKEN": "short"}, 2, "shorter than 16 characters"},
 		{[]string{"tools"}, map[string]string{"OWUI_MCP_READ_ONLY": "y"}, 2, `OWUI_MCP_READ_ONLY="y": not a boolean`},
 		{[]string{"tools"}, map[string]string{"OWUI_MCP_DEMO": "enabled"}, 2, "OWUI_MCP_DEMO"},
 		{[]string{"tools"}, map[string]string{"OWUI_MCP_REVEAL_SECRETS": "2"}, 2, "OWUI_MCP_REVEAL_SECRETS"},

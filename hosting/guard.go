@@ -3,6 +3,7 @@ package hosting
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -32,13 +34,15 @@ type Handler struct {
 	streams    *sseStreams                  // SSE sessions
 
 	loopback          bool
-	authToken         []byte
+	authToken         []byte // SHA-256 of the endpoint token
 	sharedCredential  bool
 	requireCredential bool
 	origins           map[string]bool // normalised
 	hosts             []string
 	maxSessions       int
 	writeTimeout      time.Duration // per SSE event
+	answerTimeout     time.Duration // a streamable HTTP answer, whole
+	bodies            bodyBudget
 	log               *slog.Logger
 }
 
@@ -54,6 +58,9 @@ func New(srv *tools.Server, cfg Config) *Handler {
 	if cfg.StreamWriteTimeout <= 0 {
 		cfg.StreamWriteTimeout = StreamWriteTimeout
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 30 * time.Second
+	}
 	h := &Handler{
 		mux:               http.NewServeMux(),
 		loopback:          cfg.loopback(),
@@ -63,10 +70,12 @@ func New(srv *tools.Server, cfg Config) *Handler {
 		hosts:             cfg.AllowedHosts,
 		maxSessions:       cfg.MaxSessions,
 		writeTimeout:      cfg.StreamWriteTimeout,
+		answerTimeout:     cfg.CallTimeout + cfg.StreamWriteTimeout,
 		log:               cfg.Logger,
 	}
 	if cfg.AuthToken != "" {
-		h.authToken = []byte(cfg.AuthToken)
+		sum := sha256.Sum256([]byte(cfg.AuthToken))
+		h.authToken = sum[:]
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if n, err := normalOrigin(o); err == nil {
@@ -121,6 +130,7 @@ func (h *Handler) Sessions() int {
 // otherwise keep http.Server.Shutdown waiting.
 func (h *Handler) closeStreams() {
 	if h.sse != nil {
+		h.streams.closeAll()
 		h.sse.CloseSessions()
 	}
 	if h.streamable != nil {
@@ -165,6 +175,12 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 			return
 		}
 		origin := r.Header.Get("Origin")
+		if origin == "" && crossSite(r) {
+			// A page's <img> or <iframe> sends no Origin, but the
+			// browser still says where the request comes from.
+			h.refuse(w, r, http.StatusForbidden, "forbidden: a request that another web site made your browser send")
+			return
+		}
 		listed, ok := h.originAllowed(origin, r.Host)
 		if !ok {
 			h.refuse(w, r, http.StatusForbidden, "forbidden: requests from the web page at "+strconv.Quote(truncate(origin, 100))+" are not allowed; only the server's own origin and those in OWUI_MCP_ALLOWED_ORIGINS are")
@@ -200,6 +216,15 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 				h.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported media type: MCP messages are posted as Content-Type: application/json")
 				return
 			}
+			reserved := r.ContentLength
+			if reserved < 0 || reserved > MaxRequestBody {
+				reserved = MaxRequestBody
+			}
+			if !h.bodies.take(reserved) {
+				h.refuse(w, r, http.StatusServiceUnavailable, "service unavailable: the server is reading too many requests at once; try again shortly")
+				return
+			}
+			defer h.bodies.give(reserved)
 			body, status := readBody(w, r)
 			if status != 0 {
 				msg := "could not read the request body"
@@ -214,6 +239,28 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyBudget counts the bytes of request bodies held at once.
+type bodyBudget struct {
+	mu   sync.Mutex
+	used int64
+}
+
+func (b *bodyBudget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > MaxBodyBytesInFlight {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *bodyBudget) give(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
 }
 
 // bodyKey carries a POST's body, read once by the guard.
@@ -266,25 +313,34 @@ func (h *Handler) credentialRequired() string {
 // header or as the bearer; when it came in its own header (or none is
 // configured) a bearer value is the caller's Open WebUI credential instead,
 // which is how Open WebUI's Session auth sends the chatting user's token.
-// It returns the X-OWUI-API-Key value and whether the bearer is a credential.
+// It returns the X-OWUI-API-Key value and whether the bearer is a
+// credential. The endpoint token itself is never a credential, wherever a
+// client puts it: it must not reach Open WebUI.
 func (h *Handler) authorized(r *http.Request) (credHeader string, bearerIsCredential, ok bool) {
 	credHeader = strings.TrimSpace(r.Header.Get(CredentialHeader))
 	if h.authToken == nil {
 		return credHeader, true, true
 	}
+	if h.isToken(credHeader) {
+		credHeader = ""
+	}
 	if tok := r.Header.Get(TokenHeader); tok != "" {
-		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), h.authToken) != 1 {
+		if !h.isToken(strings.TrimSpace(tok)) {
 			return "", false, false
 		}
-		// A client sending the token in both places must not have it
-		// forwarded to Open WebUI as a credential.
-		b := bearer(r)
-		return credHeader, subtle.ConstantTimeCompare([]byte(b), h.authToken) != 1, true
+		return credHeader, !h.isToken(bearer(r)), true
 	}
-	if subtle.ConstantTimeCompare([]byte(bearer(r)), h.authToken) != 1 {
+	if !h.isToken(bearer(r)) {
 		return "", false, false
 	}
 	return credHeader, false, true
+}
+
+// isToken compares v with the endpoint token in constant time; comparing
+// digests also hides the token's length.
+func (h *Handler) isToken(v string) bool {
+	sum := sha256.Sum256([]byte(v))
+	return subtle.ConstantTimeCompare(sum[:], h.authToken) == 1
 }
 
 func bearer(r *http.Request) string {
@@ -333,6 +389,15 @@ func (h *Handler) originAllowed(origin, host string) (listed, ok bool) {
 	return false, host != "" && strings.EqualFold(hostPart, host)
 }
 
+// crossSite reports whether a browser says another site made the request.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	return false
+}
+
 // setCORS lets a listed origin's page read answers, session ids included.
 func setCORS(hd http.Header, origin string) {
 	hd.Set("Access-Control-Allow-Origin", origin)
@@ -365,7 +430,14 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
 	sid := r.Header.Get("Mcp-Session-Id")
 	switch r.Method {
 	case http.MethodPost:
-		if sid == "" && isInitialize(bodyOf(r)) {
+		// The answer comes in this POST's response: a client that does not
+		// read it must not hold the call's goroutine and result forever.
+		rc := http.NewResponseController(w)
+		_ = rc.SetWriteDeadline(time.Now().Add(h.answerTimeout))
+		defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
+		// mcp-go makes a new session of every initialize, whatever
+		// Mcp-Session-Id it carries.
+		if isInitialize(bodyOf(r)) {
 			if !h.ids.reserve() {
 				h.refuse(w, r, http.StatusServiceUnavailable, h.full())
 				return
@@ -377,7 +449,9 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
 			h.refuse(w, r, http.StatusBadRequest, "a listening stream (GET) needs the Mcp-Session-Id of a session opened with initialize")
 			return
 		}
-		switch h.ids.openStream(sid) {
+		ctx, stop := context.WithCancel(r.Context())
+		defer stop()
+		switch h.ids.openStream(sid, stop) {
 		case errUnknownSession:
 			h.refuse(w, r, http.StatusNotFound, "unknown or ended MCP session; initialize a new one")
 			return
@@ -386,6 +460,7 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer h.ids.closeStream(sid)
+		r = r.WithContext(ctx)
 	case http.MethodDelete:
 		if !h.ids.known(sid) {
 			h.refuse(w, r, http.StatusNotFound, "unknown or ended MCP session")

@@ -30,15 +30,24 @@ const (
 	// MaxCredentialBytes bounds an Open WebUI credential sent in a header:
 	// real API keys and JWTs are far below it.
 	MaxCredentialBytes = 8 << 10
-	// DefaultMaxSessions is the default --max-sessions: an idle streamable
-	// session costs about 15 KiB and an SSE stream about 35 KiB plus a file
-	// descriptor, so with a full set of credentials each this stays under
-	// 1 GiB.
-	DefaultMaxSessions = 10000
+	// DefaultMaxSessions is the default --max-sessions. A streamable
+	// session with its full set of 8 KiB credentials costs about 60 KiB
+	// (measured), an SSE session about 35 KiB plus a file descriptor and its
+	// waiting answers: 5,000 of either stay well under 1 GiB.
+	DefaultMaxSessions = 5000
+	// MaxBodyBytesInFlight bounds the request bodies held at once, all
+	// clients together; past it, requests get 503.
+	MaxBodyBytesInFlight = 64 << 20
 	// MaxPendingPerStream bounds the requests an SSE session may have
 	// waiting for their answers: posting is answered 202 at once, and the
 	// answers queue in memory until the client reads its stream.
 	MaxPendingPerStream = 2 * tools.DefaultMaxCallsPerSession
+	// MaxPendingTotal bounds the answers waiting on all SSE streams
+	// together, whatever the number of sessions.
+	MaxPendingTotal = 1024
+	// MaxIDBytes bounds a JSON-RPC id posted to an SSE session: the id
+	// comes back in the answer that waits for the client.
+	MaxIDBytes = 256
 	// StreamWriteTimeout ends an SSE session whose client stopped reading:
 	// one event that cannot be written within it means the stream does
 	// not drain.
@@ -74,6 +83,9 @@ type Config struct {
 	MaxSessions int
 	// IdleTTL ends a streamable HTTP session after this much idle time.
 	IdleTTL time.Duration
+	// CallTimeout is the tools' call timeout: a streamable HTTP answer
+	// must be written within it and StreamWriteTimeout.
+	CallTimeout time.Duration
 	// StreamWriteTimeout overrides the default StreamWriteTimeout.
 	StreamWriteTimeout time.Duration
 	// Grace bounds the whole graceful shutdown.
@@ -91,6 +103,9 @@ func (c *Config) Check() error {
 	}
 	if c.MaxSessions < 0 {
 		return fmt.Errorf("--max-sessions %d: want a positive number", c.MaxSessions)
+	}
+	if c.AuthToken != "" && len(c.AuthToken) < 16 {
+		return errors.New("OWUI_MCP_AUTH_TOKEN is shorter than 16 characters, which can be guessed: use a random one, e.g. openssl rand -hex 32")
 	}
 	for _, o := range c.AllowedOrigins {
 		if _, err := normalOrigin(o); err != nil {

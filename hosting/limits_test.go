@@ -1,6 +1,7 @@
 package hosting_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -200,5 +201,53 @@ func TestSSEStreamThatDoesNotDrainEndsItsSession(t *testing.T) {
 			t.Fatalf("%d sessions still open", tg.h.Sessions())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSSELongIDsAreRefused: an answer carries its request's id back and
+// waits in memory for the client; ids past a few hundred bytes are refused.
+func TestSSELongIDsAreRefused(t *testing.T) {
+	tg := serve(t, func(s *setup) { s.cfg.Transport = "sse" })
+	c, _ := openSSE(t, tg.base, nil)
+	long := `{"jsonrpc":"2.0","id":"` + strings.Repeat("x", 1000) + `","method":"ping"}`
+	if got := c.post(long); got != 400 {
+		t.Errorf("a 1000-byte id: %d", got)
+	}
+	if got := c.post(`{"jsonrpc":"2.0","id":"` + strings.Repeat("x", 100) + `","method":"ping"}`); got != 202 {
+		t.Errorf("a 100-byte id: %d", got)
+	}
+}
+
+// TestCrossSiteWithoutOrigin: an <img> or <iframe> on another site sends no
+// Origin, but the browser names the request cross-site.
+func TestCrossSiteWithoutOrigin(t *testing.T) {
+	tg := serve(t, func(s *setup) { s.cfg.Transport = "sse" })
+	for site, want := range map[string]int{"cross-site": 403, "same-site": 403, "same-origin": 200, "none": 200} {
+		_, resp := openSSE(t, tg.base, map[string]string{"Sec-Fetch-Site": site})
+		if resp.StatusCode != want {
+			t.Errorf("Sec-Fetch-Site %s: %d, want %d", site, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestShutdownDoesNotWaitForUnreadStreams: a stream whose client stopped
+// reading (its write blocked) ends at once when the server shuts down.
+func TestShutdownDoesNotWaitForUnreadStreams(t *testing.T) {
+	tg := serve(t, func(s *setup) { s.cfg.Transport = "sse" })
+	c := &sseClient{t: t, base: tg.base, msgURL: toolstest.UnreadSSE(t, tg.base)}
+	c.post(initBody)
+	for i := range 300 {
+		c.post(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/list"}`, i+1))
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tg.h.Close(ctx)
+	deadline := time.Now().Add(2 * time.Second)
+	for tg.h.Sessions() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := tg.h.Sessions(); n != 0 {
+		t.Errorf("%d sessions still open %s after the close", n, time.Since(start))
 	}
 }

@@ -21,8 +21,25 @@ func mcpGoLogger(log *slog.Logger) *slog.Logger {
 	return slog.New(mcpGoLogs{log.Handler(), min}).With("component", "mcp-go")
 }
 
+// clientCaused are mcp-go's messages about what a client sent (any client
+// can post a JSON-RPC response nobody asked for): at error level they would
+// let one client fill the log.
+var clientCaused = map[string]bool{
+	"Failed to handle sampling response": true,
+}
+
 func (h mcpGoLogs) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h mcpGoLogs) Handle(ctx context.Context, r slog.Record) error {
+	if clientCaused[r.Message] {
+		r.Level = slog.LevelDebug
+	}
+	if r.Level < h.min || !h.Handler.Enabled(ctx, r.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h mcpGoLogs) WithAttrs(as []slog.Attr) slog.Handler {

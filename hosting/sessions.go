@@ -1,6 +1,7 @@
 package hosting
 
 import (
+	"context"
 	"errors"
 	"sync"
 
@@ -19,19 +20,19 @@ var (
 // session, forever). It also counts sessions against the maximum.
 type sessionIDs struct {
 	mu       sync.Mutex
-	live     map[string]bool // id -> a listening stream is open
-	reserved int             // initialize requests being served
+	live     map[string]context.CancelFunc // id -> ends its listening stream, if one is open
+	reserved int                           // initialize requests being served
 	max      int
 }
 
 func newSessionIDs(max int) *sessionIDs {
-	return &sessionIDs{live: map[string]bool{}, max: max}
+	return &sessionIDs{live: map[string]context.CancelFunc{}, max: max}
 }
 
 func (m *sessionIDs) Generate() string {
 	id := "mcp-session-" + uuid.NewString()
 	m.mu.Lock()
-	m.live[id] = false
+	m.live[id] = nil
 	m.mu.Unlock()
 	return id
 }
@@ -43,8 +44,13 @@ func (m *sessionIDs) Validate(id string) (isTerminated bool, err error) {
 	return false, nil
 }
 
+// Terminate forgets id, and ends its listening stream: mcp-go's DELETE and
+// idle sweep leave that stream open, outside every count.
 func (m *sessionIDs) Terminate(id string) (isNotAllowed bool, err error) {
 	m.mu.Lock()
+	if stop := m.live[id]; stop != nil {
+		stop()
+	}
 	delete(m.live, id)
 	m.mu.Unlock()
 	return false, nil
@@ -82,25 +88,26 @@ func (m *sessionIDs) release() {
 	m.mu.Unlock()
 }
 
-// openStream marks id's listening stream open: one per session.
-func (m *sessionIDs) openStream(id string) error {
+// openStream records id's listening stream, which stop ends: one per
+// session.
+func (m *sessionIDs) openStream(id string, stop context.CancelFunc) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	open, ok := m.live[id]
 	switch {
 	case !ok:
 		return errUnknownSession
-	case open:
+	case open != nil:
 		return errStreamOpen
 	}
-	m.live[id] = true
+	m.live[id] = stop
 	return nil
 }
 
 func (m *sessionIDs) closeStream(id string) {
 	m.mu.Lock()
 	if _, ok := m.live[id]; ok {
-		m.live[id] = false
+		m.live[id] = nil
 	}
 	m.mu.Unlock()
 }

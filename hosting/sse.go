@@ -3,6 +3,7 @@ package hosting
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,8 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/owui-mcp/owui-mcp/internal/rpcmsg"
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // The legacy SSE transport answers every posted message 202 at once and
@@ -21,23 +21,23 @@ import (
 // answers are counted per session and bounded, and a stream that does not
 // drain ends its session.
 
-// sseStreams tracks the open SSE sessions.
+// sseStreams tracks the open SSE sessions, and the answers waiting to be
+// written on all of them together.
 type sseStreams struct {
-	mu   sync.Mutex
-	m    map[string]*sseStream // by session id
-	open int                   // streams being served, counted against max
-	max  int
+	mu      sync.Mutex
+	m       map[string]*sseStream // by session id
+	open    int                   // streams being served, counted against max
+	max     int
+	pending int // answers waiting, all sessions
 }
 
-// sseStream is one SSE session: its stream and the requests posted to it
-// whose answers have not been written to the stream yet.
+// sseStream is one SSE session: its stream, and how many messages posted to
+// it will be answered on it and have not been yet.
 type sseStream struct {
 	id     string
 	cancel context.CancelFunc // ends the stream, and so the session
-
-	mu      sync.Mutex
-	pending map[string]int // JSON-RPC id -> requests waiting
-	n       int
+	rc     *http.ResponseController
+	n      int // guarded by sseStreams.mu
 }
 
 // streamKey carries a stream being opened to the session-id generator.
@@ -55,15 +55,6 @@ func (s *sseStreams) reserve() bool {
 	}
 	s.open++
 	return true
-}
-
-func (s *sseStreams) release(st *sseStream) {
-	s.mu.Lock()
-	s.open--
-	if st.id != "" {
-		delete(s.m, st.id)
-	}
-	s.mu.Unlock()
 }
 
 // newID is mcp-go's session-id generator: it names the stream being opened.
@@ -92,39 +83,100 @@ func (s *sseStreams) len() int {
 	return s.open
 }
 
-// expect records a request that will be answered on the stream, unless too
-// many are waiting already.
-func (st *sseStream) expect(id string) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// expect counts an answer to come on st's stream, unless st, or all
+// sessions together, have too many waiting already; it says which.
+func (s *sseStreams) expect(st *sseStream) (perSession, total bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if st.n >= MaxPendingPerStream {
-		return false
+		return false, true
 	}
-	st.pending[id]++
+	if s.pending >= MaxPendingTotal {
+		return true, false
+	}
 	st.n++
-	return true
+	s.pending++
+	return true, true
 }
 
-// delivered takes note of the answers in an event written to the stream.
-func (st *sseStream) delivered(event []byte) {
+// delivered strikes off the answers in an event written to st's stream:
+// every message that is not itself a request or notification (no
+// "method") answers one the client posted.
+func (s *sseStreams) delivered(st *sseStream, event []byte) {
 	for _, line := range bytes.Split(event, []byte("\n")) {
 		data, ok := bytes.CutPrefix(line, []byte("data:"))
 		if !ok {
 			continue
 		}
-		id, answer, ok := rpcmsg.Classify(data, true)
-		if !ok || !answer || id == "null" {
+		var m struct {
+			Method *json.RawMessage `json:"method"`
+		}
+		if json.Unmarshal(data, &m) != nil || m.Method != nil {
 			continue
 		}
-		st.mu.Lock()
-		if st.pending[id] > 0 {
+		s.mu.Lock()
+		if st.n > 0 {
 			st.n--
-			if st.pending[id]--; st.pending[id] == 0 {
-				delete(st.pending, id)
-			}
+			s.pending--
 		}
-		st.mu.Unlock()
+		s.mu.Unlock()
 	}
+}
+
+// release gives back what st held: its place among the open sessions and
+// the answers it still had waiting.
+func (s *sseStreams) release(st *sseStream) {
+	s.mu.Lock()
+	s.open--
+	s.pending -= st.n
+	st.n = 0
+	if st.id != "" {
+		delete(s.m, st.id)
+	}
+	s.mu.Unlock()
+}
+
+// closeAll ends every stream at once, a blocked write included, for a
+// shutdown that must not wait for clients that do not read.
+func (s *sseStreams) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.m {
+		if st.rc != nil {
+			_ = st.rc.SetWriteDeadline(time.Now())
+		}
+		st.cancel()
+	}
+}
+
+// answered reports whether mcp-go will answer on the stream the message a
+// client posted: it reads the body as mcp-go does (the first JSON value,
+// keys in any case, the last of a repeated key) and answers everything but
+// a notification and a client's own answer ("result" set). Predicting
+// that from the message, rather than matching ids, leaves no form of a
+// request that is answered but not counted.
+func answered(body []byte) (bool, int) {
+	var raw json.RawMessage
+	if json.NewDecoder(bytes.NewReader(body)).Decode(&raw) != nil {
+		return false, 0 // mcp-go refuses it in the POST's own answer
+	}
+	var m struct {
+		JSONRPC string `json:"jsonrpc"`
+		ID      any    `json:"id,omitempty"`
+		Result  any    `json:"result,omitempty"`
+	}
+	if json.Unmarshal(raw, &m) != nil || m.JSONRPC != "2.0" {
+		return true, 0
+	}
+	if m.ID == nil {
+		var n mcp.JSONRPCNotification
+		return json.Unmarshal(raw, &n) != nil, 0
+	}
+	idLen := 0
+	if b, err := json.Marshal(m.ID); err == nil {
+		idLen = len(b)
+	}
+	return m.Result == nil, idLen
 }
 
 // serveSSEStream opens an SSE session (GET /sse), within the session limit.
@@ -137,10 +189,10 @@ func (h *Handler) serveSSEStream(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusServiceUnavailable, h.full())
 		return
 	}
-	st := &sseStream{pending: map[string]int{}}
+	st := &sseStream{rc: http.NewResponseController(w)}
 	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), streamKey{}, st))
 	st.cancel = cancel
-	sw := &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), st: st, timeout: h.writeTimeout,
+	sw := &streamWriter{ResponseWriter: w, rc: st.rc, streams: h.streams, st: st, timeout: h.writeTimeout,
 		allowOrigin: w.Header().Get("Access-Control-Allow-Origin")}
 	defer func() {
 		cancel()
@@ -152,14 +204,25 @@ func (h *Handler) serveSSEStream(w http.ResponseWriter, r *http.Request) {
 	h.sse.SSEHandler().ServeHTTP(sw, r.WithContext(ctx))
 }
 
-// serveSSEMessage bounds the requests waiting for their answers on a
-// session's stream (POST /message).
+// serveSSEMessage bounds the answers waiting to be written on a session's
+// stream (POST /message), for that session and for all together.
 func (h *Handler) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		if st := h.streams.get(r.URL.Query().Get("sessionId")); st != nil {
-			if id, answer, ok := rpcmsg.Classify(bodyOf(r), false); ok && !answer && id != "null" && !st.expect(id) {
-				h.refuse(w, r, http.StatusTooManyRequests, "too many requests: "+strconv.Itoa(MaxPendingPerStream)+" requests of this SSE session are still waiting for their answers on its stream; read the stream (GET /sse) before sending more")
+			answer, idLen := answered(bodyOf(r))
+			if idLen > MaxIDBytes {
+				h.refuse(w, r, http.StatusBadRequest, "bad request: a JSON-RPC id longer than "+strconv.Itoa(MaxIDBytes)+" bytes; use a number or a short string")
 				return
+			}
+			if answer {
+				switch session, total := h.streams.expect(st); {
+				case !session:
+					h.refuse(w, r, http.StatusTooManyRequests, "too many requests: "+strconv.Itoa(MaxPendingPerStream)+" messages of this SSE session are still waiting for their answers on its stream; read the stream (GET /sse) before sending more")
+					return
+				case !total:
+					h.refuse(w, r, http.StatusTooManyRequests, "too many requests: the server has "+strconv.Itoa(MaxPendingTotal)+" answers waiting on SSE streams; try again shortly")
+					return
+				}
 			}
 		}
 	}
@@ -173,6 +236,7 @@ func (h *Handler) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 type streamWriter struct {
 	http.ResponseWriter
 	rc          *http.ResponseController
+	streams     *sseStreams
 	st          *sseStream
 	timeout     time.Duration
 	allowOrigin string
@@ -204,7 +268,7 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 		w.st.cancel()
 		return n, err
 	}
-	w.st.delivered(p)
+	w.streams.delivered(w.st, p)
 	return n, nil
 }
 

@@ -140,11 +140,20 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 // RedactURL makes an address safe to show, however malformed it is:
 // everything from the start of the authority to the last "@" (a user and
 // password, even one containing "/", "?" or "#") becomes "…@", and a query
-// or fragment (which may carry a token) is dropped, leaving "?…".
+// or fragment (which may carry a token) is dropped, leaving "?…". When an
+// "@" comes after a "?" or "#", nothing says where a password would end, so
+// nothing after the scheme is shown.
 func RedactURL(raw string) string {
 	start := authorityStart(raw)
-	if i := strings.LastIndex(raw, "@"); i >= start {
-		raw = raw[:start] + "…@" + raw[i+1:]
+	q := strings.IndexAny(raw[start:], "?#")
+	if q >= 0 {
+		q += start
+	}
+	if at := strings.LastIndex(raw, "@"); at >= start {
+		if q >= 0 && q < at {
+			return raw[:start] + "…"
+		}
+		raw = raw[:start] + "…@" + raw[at+1:]
 	}
 	if i := strings.IndexAny(raw, "?#"); i >= 0 {
 		raw = raw[:i] + "?…"
@@ -219,7 +228,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return c.transportError(ctx, r, url, err)
 	}
 	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, StatusCode: resp.StatusCode(), Since: r.op.Since,
-		ContentType: resp.Header().Get("Content-Type"), Location: resp.Header().Get("Location")}
+		ContentType: resp.Header().Get("Content-Type"), Location: RedactURL(resp.Header().Get("Location"))}
 	return decodeAnswer(e, resp.Body(), out)
 }
 

@@ -69,19 +69,26 @@ func present(v any, reveal bool) any {
 
 // LooksSecret reports whether a settings field's name says it holds a
 // secret. Known fields (app_dn_password, OAUTH_CLIENT_SECRET) and those a
-// newer Open WebUI may add (GOOGLE_CLIENT_SECRET, a second bind password)
-// are caught alike. "token" and "api_key" count only as the name's last
-// words: OAUTH_TOKEN_ENDPOINT_AUTH_METHOD and API_KEYS_ALLOWED_ENDPOINTS are
-// settings about secrets, not secrets.
+// newer Open WebUI may add (GOOGLE_CLIENT_SECRET, OPENAI_API_KEYS, a "key"
+// in a list of connections) are caught alike. "token" and "api_key" count
+// only as the name's last words: OAUTH_TOKEN_ENDPOINT_AUTH_METHOD and
+// API_KEYS_ALLOWED_ENDPOINTS are settings about secrets, not secrets.
 func LooksSecret(name string) bool {
 	n := strings.ToLower(name)
+	if strings.HasPrefix(n, "enable_") {
+		return false // a switch, such as ENABLE_API_KEYS
+	}
 	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
 		switch w {
-		case "secret", "secrets", "password", "passwd", "private":
+		case "secret", "secrets", "password", "passwords", "passwd", "private":
 			return true
 		}
 	}
-	for _, end := range []string{"token", "api_key", "apikey"} {
+	switch n {
+	case "key", "keys":
+		return true
+	}
+	for _, end := range []string{"token", "tokens", "api_key", "api_keys", "apikey", "apikeys"} {
 		if n == end || strings.HasSuffix(n, "_"+end) {
 			return true
 		}
@@ -135,13 +142,49 @@ func maskSecrets(c any, unknown map[string]json.RawMessage) map[string]json.RawM
 	}
 	out := make(map[string]json.RawMessage, len(unknown))
 	for k, raw := range unknown {
-		var s string
-		if LooksSecret(k) && json.Unmarshal(raw, &s) == nil {
-			raw, _ = json.Marshal(maskIfSet(s))
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			out[k] = raw
+			continue
+		}
+		masked, changed := maskValue(LooksSecret(k), v)
+		if changed {
+			raw, _ = json.Marshal(masked)
 		}
 		out[k] = raw
 	}
 	return out
+}
+
+// maskValue masks v if secret (any value but null, a boolean or an empty
+// string), and otherwise every value under a secret-looking key inside it,
+// at any depth. changed says whether anything was masked.
+func maskValue(secret bool, v any) (any, bool) {
+	if secret {
+		switch x := v.(type) {
+		case nil, bool:
+			return v, false
+		case string:
+			return maskIfSet(x), x != ""
+		}
+		return Mask, true
+	}
+	changed := false
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if m, c := maskValue(LooksSecret(k), e); c {
+				x[k], changed = m, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if m, c := maskValue(false, e); c {
+				x[i], changed = m, true
+			}
+		}
+	}
+	return v, changed
 }
 
 // MaskAPIKey keeps only a recognisable tail of an API key.

@@ -33,7 +33,7 @@ func WithCredential(ctx context.Context, cred, from string) context.Context {
 // may hold, one per credential it has sent: a client switching keys gets a
 // session per key, a client sending a new key with every request does not
 // get unbounded memory.
-const MaxCredentialsPerSession = 4
+const MaxCredentialsPerSession = 2
 
 var errNoSession = errors.New("this request arrived without an MCP session, so there is nowhere to keep an Open WebUI sign-in; connect with protocol version 2025-11-25 or earlier (owui-mcp's HTTP transport negotiates it) or use stdio")
 
