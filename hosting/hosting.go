@@ -81,6 +81,9 @@ type Config struct {
 	AllowedHosts []string
 	// MaxSessions bounds open MCP sessions; 0 means DefaultMaxSessions.
 	MaxSessions int
+	// MaxConns bounds open connections; 0 means two per session and 256
+	// more (a session's listening stream and a request in flight).
+	MaxConns int
 	// IdleTTL ends a streamable HTTP session after this much idle time.
 	IdleTTL time.Duration
 	// CallTimeout is the tools' call timeout: a streamable HTTP answer
@@ -175,6 +178,10 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 		listening(ln.Addr().String())
 	}
 	h := New(srv, cfg)
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 2*h.maxSessions + 256
+	}
+	ln = limitConns(ln, cfg.MaxConns)
 	log := h.log
 	hs := &http.Server{
 		Handler:           h,
