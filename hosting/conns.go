@@ -2,28 +2,41 @@ package hosting
 
 import (
 	"net"
+	"net/http"
 	"sync"
 	"time"
 )
 
-// connLimit bounds the connections open at once: past the bound a new one
-// is answered 503 and closed, rather than held. Sessions are bounded on
+// connLimit bounds the connections open at once. Sessions are bounded on
 // their own; this also bounds idle keep-alive connections and connections
-// that never become a session.
+// that never become a session. When the bound is reached, an idle
+// keep-alive connection makes room for the new one (it costs its client a
+// reconnect at most); with none idle, the new one is answered 503 and
+// closed rather than held.
 type connLimit struct {
 	net.Listener
 	max int
 
 	mu   sync.Mutex
 	open int
+	idle map[net.Conn]struct{}
 }
 
-// limitConns wraps ln; max <= 0 means no bound.
-func limitConns(ln net.Listener, max int) net.Listener {
-	if max <= 0 {
-		return ln
+// limitConns wraps ln; max <= 0 means no bound. Its track method must be
+// the http.Server's ConnState hook.
+func limitConns(ln net.Listener, max int) *connLimit {
+	return &connLimit{Listener: ln, max: max, idle: map[net.Conn]struct{}{}}
+}
+
+// track follows which connections wait idle between requests.
+func (l *connLimit) track(c net.Conn, s http.ConnState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s == http.StateIdle {
+		l.idle[c] = struct{}{}
+		return
 	}
-	return &connLimit{Listener: ln, max: max}
+	delete(l.idle, c)
 }
 
 const tooManyConns = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: 75\r\n\r\nservice unavailable: too many connections to this server; try again shortly"
@@ -35,12 +48,23 @@ func (l *connLimit) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		l.mu.Lock()
-		full := l.open >= l.max
-		if !full {
+		full := l.max > 0 && l.open >= l.max
+		var victim net.Conn
+		if full {
+			for v := range l.idle {
+				victim = v
+				delete(l.idle, v)
+				break
+			}
+		}
+		if !full || victim != nil {
 			l.open++
 		}
 		l.mu.Unlock()
-		if !full {
+		if victim != nil {
+			_ = victim.Close()
+		}
+		if !full || victim != nil {
 			return &countedConn{Conn: c, l: l}, nil
 		}
 		go func() {

@@ -3,13 +3,15 @@ package hosting
 import (
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestConnectionsAreBounded: past the bound, a new connection is told 503
-// and closed; when one closes, there is room again.
+// TestConnectionsAreBounded: past the bound, with none idle, a new
+// connection is told 503 and closed; when one closes, there is room again;
+// and an idle keep-alive connection makes room for a new one.
 func TestConnectionsAreBounded(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -47,9 +49,20 @@ func TestConnectionsAreBounded(t *testing.T) {
 	}
 	first.Close()
 	dial()
+	var second net.Conn
+	select {
+	case second = <-accepted:
+	case <-time.After(2 * time.Second):
+		t.Fatal("no room after a connection closed")
+	}
+	l.track(second, http.StateIdle)
+	dial()
 	select {
 	case <-accepted:
 	case <-time.After(2 * time.Second):
-		t.Fatal("no room after a connection closed")
+		t.Fatal("an idle connection did not make room")
+	}
+	if _, err := second.Read(make([]byte, 1)); err == nil {
+		t.Error("the idle connection was not closed")
 	}
 }

@@ -116,7 +116,14 @@ func New(srv *tools.Server, cfg Config) *Handler {
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP gives every answer a deadline before anything else: it also
+// covers what net/http writes after a handler returns (a small answer
+// stays buffered until then), so a client that never reads cannot hold its
+// connection. Streams renew it for each event.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(h.answerTimeout))
+	h.mux.ServeHTTP(w, r)
+}
 
 // Sessions is how many MCP sessions are open.
 func (h *Handler) Sessions() int {
@@ -216,20 +223,15 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 				h.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported media type: MCP messages are posted as Content-Type: application/json")
 				return
 			}
-			reserved := r.ContentLength
-			if reserved < 0 || reserved > MaxRequestBody {
-				reserved = MaxRequestBody
-			}
-			if !h.bodies.take(reserved) {
-				h.refuse(w, r, http.StatusServiceUnavailable, "service unavailable: the server is reading too many requests at once; try again shortly")
-				return
-			}
-			defer h.bodies.give(reserved)
-			body, status := readBody(w, r)
+			body, held, status := h.readBody(w, r)
+			defer h.bodies.give(held)
 			if status != 0 {
 				msg := "could not read the request body"
-				if status == http.StatusRequestEntityTooLarge {
+				switch status {
+				case http.StatusRequestEntityTooLarge:
 					msg = "request body larger than 1 MiB"
+				case http.StatusServiceUnavailable:
+					msg = "service unavailable: the server holds too many request bodies at once; try again shortly"
 				}
 				h.refuse(w, r, status, msg)
 				return
@@ -271,22 +273,49 @@ func bodyOf(r *http.Request) []byte {
 	return b
 }
 
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+// readBody reads a POST's body within MaxRequestBody, charging the bytes to
+// the budget of bodies in flight as they arrive (not as announced: a slow
+// sender holds only what it sent). held is what the caller gives back once
+// the request is done.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte, held int64, status int) {
 	if r.Body == nil {
-		return nil, 0
+		return nil, 0, 0
 	}
 	if r.ContentLength > MaxRequestBody {
-		return nil, http.StatusRequestEntityTooLarge
+		return nil, 0, http.StatusRequestEntityTooLarge
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBody))
+	br := &budgetReader{r: http.MaxBytesReader(w, r.Body, MaxRequestBody), b: &h.bodies}
+	b, err := io.ReadAll(br)
 	var mbe *http.MaxBytesError
 	switch {
+	case errors.Is(err, errBudget):
+		return nil, br.held, http.StatusServiceUnavailable
 	case errors.As(err, &mbe):
-		return nil, http.StatusRequestEntityTooLarge
+		return nil, br.held, http.StatusRequestEntityTooLarge
 	case err != nil:
-		return nil, http.StatusBadRequest
+		return nil, br.held, http.StatusBadRequest
 	}
-	return b, 0
+	return b, br.held, 0
+}
+
+var errBudget = errors.New("the budget of request bodies in flight is spent")
+
+// budgetReader charges what it reads to a bodyBudget.
+type budgetReader struct {
+	r    io.Reader
+	b    *bodyBudget
+	held int64
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	n, err := br.r.Read(p)
+	if n > 0 {
+		if !br.b.take(int64(n)) {
+			return 0, errBudget
+		}
+		br.held += int64(n)
+	}
+	return n, err
 }
 
 func isJSON(ct string) bool {
@@ -321,19 +350,35 @@ func (h *Handler) authorized(r *http.Request) (credHeader string, bearerIsCreden
 	if h.authToken == nil {
 		return credHeader, true, true
 	}
-	if h.isToken(credHeader) {
+	if h.holdsToken(credHeader) {
 		credHeader = ""
 	}
 	if tok := r.Header.Get(TokenHeader); tok != "" {
 		if !h.isToken(strings.TrimSpace(tok)) {
 			return "", false, false
 		}
-		return credHeader, !h.isToken(bearer(r)), true
+		return credHeader, !h.holdsToken(bearer(r)), true
 	}
 	if !h.isToken(bearer(r)) {
 		return "", false, false
 	}
 	return credHeader, false, true
+}
+
+// holdsToken reports whether a credential value carries the endpoint token
+// in any form a client or proxy may give it: alone, after "Bearer ", or in
+// a comma-joined list of repeated headers.
+func (h *Handler) holdsToken(v string) bool {
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if scheme, rest, ok := strings.Cut(part, " "); ok && strings.EqualFold(scheme, "bearer") {
+			part = strings.TrimSpace(rest)
+		}
+		if h.isToken(part) {
+			return true
+		}
+	}
+	return false
 }
 
 // isToken compares v with the endpoint token in constant time; comparing
@@ -430,11 +475,6 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
 	sid := r.Header.Get("Mcp-Session-Id")
 	switch r.Method {
 	case http.MethodPost:
-		// The answer comes in this POST's response: a client that does not
-		// read it must not hold the call's goroutine and result forever.
-		rc := http.NewResponseController(w)
-		_ = rc.SetWriteDeadline(time.Now().Add(h.answerTimeout))
-		defer func() { _ = rc.SetWriteDeadline(time.Time{}) }()
 		// mcp-go makes a new session of every initialize, whatever
 		// Mcp-Session-Id it carries.
 		if isInitialize(bodyOf(r)) {
@@ -461,6 +501,10 @@ func (h *Handler) serveStreamable(w http.ResponseWriter, r *http.Request) {
 		}
 		defer h.ids.closeStream(sid)
 		r = r.WithContext(ctx)
+		// A listening stream lasts; each event it writes has its own
+		// deadline, and one not written in time ends the stream.
+		w = &streamWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: h.writeTimeout,
+			failed: stop, allowOrigin: w.Header().Get("Access-Control-Allow-Origin")}
 	case http.MethodDelete:
 		if !h.ids.known(sid) {
 			h.refuse(w, r, http.StatusNotFound, "unknown or ended MCP session")

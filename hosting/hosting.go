@@ -43,8 +43,17 @@ const (
 	// answers queue in memory until the client reads its stream.
 	MaxPendingPerStream = 2 * tools.DefaultMaxCallsPerSession
 	// MaxPendingTotal bounds the answers waiting on all SSE streams
-	// together, whatever the number of sessions.
+	// together, whatever the number of sessions, beyond each session's
+	// first freePendingPerStream answers to requests of up to
+	// freePendingBytes.
 	MaxPendingTotal = 1024
+	// MaxPendingBytesPerStream and MaxPendingBytesTotal bound the request
+	// bodies those waiting answers hold (mcp-go keeps each until its call
+	// is done), per session and all together.
+	MaxPendingBytesPerStream = 4 << 20
+	MaxPendingBytesTotal     = 64 << 20
+	freePendingPerStream     = 2
+	freePendingBytes         = 16 << 10
 	// MaxIDBytes bounds a JSON-RPC id posted to an SSE session: the id
 	// comes back in the answer that waits for the client.
 	MaxIDBytes = 256
@@ -181,14 +190,15 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = 2*h.maxSessions + 256
 	}
-	ln = limitConns(ln, cfg.MaxConns)
+	conns := limitConns(ln, cfg.MaxConns)
 	log := h.log
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         conns.track,
 		// No WriteTimeout: SSE and streamable HTTP streams stay open; an
 		// SSE stream has a deadline per event instead.
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -201,7 +211,7 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 	log.Info("owui-mcp serving", "transport", cfg.Transport, "url", "http://"+ln.Addr().String()+endpoint,
 		"auth_token", cfg.AuthToken != "", "require_credential", cfg.RequireCredential, "max_sessions", h.maxSessions)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(conns) }()
 	select {
 	case err := <-errc:
 		return err

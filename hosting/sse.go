@@ -24,11 +24,12 @@ import (
 // sseStreams tracks the open SSE sessions, and the answers waiting to be
 // written on all of them together.
 type sseStreams struct {
-	mu      sync.Mutex
-	m       map[string]*sseStream // by session id
-	open    int                   // streams being served, counted against max
-	max     int
-	pending int // answers waiting, all sessions
+	mu           sync.Mutex
+	m            map[string]*sseStream // by session id
+	open         int                   // streams being served, counted against max
+	max          int
+	pending      int   // answers waiting, all sessions
+	pendingBytes int64 // bytes of the requests they answer
 }
 
 // sseStream is one SSE session: its stream, and how many messages posted to
@@ -37,7 +38,12 @@ type sseStream struct {
 	id     string
 	cancel context.CancelFunc // ends the stream, and so the session
 	rc     *http.ResponseController
-	n      int // guarded by sseStreams.mu
+	// Guarded by sseStreams.mu: the answers waiting, the bytes of the
+	// requests they answer (held by mcp-go until each is done), and
+	// whether the stream has ended.
+	n        int
+	bytes    int64
+	released bool
 }
 
 // streamKey carries a stream being opened to the session-id generator.
@@ -83,19 +89,29 @@ func (s *sseStreams) len() int {
 	return s.open
 }
 
-// expect counts an answer to come on st's stream, unless st, or all
-// sessions together, have too many waiting already; it says which.
-func (s *sseStreams) expect(st *sseStream) (perSession, total bool) {
+// expect counts an answer to come on st's stream for a request of size
+// bytes, unless st, or all sessions together, have too many waiting
+// already; it says which. A session's first few waiting answers to small
+// requests are not held against the bound for all sessions, so busy
+// sessions cannot lock out one that has nothing waiting. Nothing is
+// counted for a stream that has ended (mcp-go refuses the message).
+func (s *sseStreams) expect(st *sseStream, size int64) (perSession, total bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st.n >= MaxPendingPerStream {
+	if st.released {
+		return true, true
+	}
+	if st.n >= MaxPendingPerStream || st.bytes+size > MaxPendingBytesPerStream {
 		return false, true
 	}
-	if s.pending >= MaxPendingTotal {
+	free := st.n < freePendingPerStream && size <= freePendingBytes
+	if !free && (s.pending >= MaxPendingTotal || s.pendingBytes+size > MaxPendingBytesTotal) {
 		return true, false
 	}
 	st.n++
+	st.bytes += size
 	s.pending++
+	s.pendingBytes += size
 	return true, true
 }
 
@@ -116,8 +132,16 @@ func (s *sseStreams) delivered(st *sseStream, event []byte) {
 		}
 		s.mu.Lock()
 		if st.n > 0 {
+			// Which request an answer is for is not known here: each
+			// gives back an even share of the bytes, and the last all.
+			share := st.bytes / int64(st.n)
+			if st.n == 1 {
+				share = st.bytes
+			}
 			st.n--
+			st.bytes -= share
 			s.pending--
+			s.pendingBytes -= share
 		}
 		s.mu.Unlock()
 	}
@@ -129,7 +153,8 @@ func (s *sseStreams) release(st *sseStream) {
 	s.mu.Lock()
 	s.open--
 	s.pending -= st.n
-	st.n = 0
+	s.pendingBytes -= st.bytes
+	st.n, st.bytes, st.released = 0, 0, true
 	if st.id != "" {
 		delete(s.m, st.id)
 	}
@@ -160,10 +185,14 @@ func answered(body []byte) (bool, int) {
 	if json.NewDecoder(bytes.NewReader(body)).Decode(&raw) != nil {
 		return false, 0 // mcp-go refuses it in the POST's own answer
 	}
+	// The same fields and types mcp-go's HandleMessage decodes: a message
+	// it cannot decode (a "method" that is not a string) is answered with
+	// a parse error.
 	var m struct {
-		JSONRPC string `json:"jsonrpc"`
-		ID      any    `json:"id,omitempty"`
-		Result  any    `json:"result,omitempty"`
+		JSONRPC string        `json:"jsonrpc"`
+		Method  mcp.MCPMethod `json:"method"`
+		ID      any           `json:"id,omitempty"`
+		Result  any           `json:"result,omitempty"`
 	}
 	if json.Unmarshal(raw, &m) != nil || m.JSONRPC != "2.0" {
 		return true, 0
@@ -192,14 +221,14 @@ func (h *Handler) serveSSEStream(w http.ResponseWriter, r *http.Request) {
 	st := &sseStream{rc: http.NewResponseController(w)}
 	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), streamKey{}, st))
 	st.cancel = cancel
-	sw := &streamWriter{ResponseWriter: w, rc: st.rc, streams: h.streams, st: st, timeout: h.writeTimeout,
-		allowOrigin: w.Header().Get("Access-Control-Allow-Origin")}
+	sw := &streamWriter{ResponseWriter: w, rc: st.rc, timeout: h.writeTimeout, failed: cancel,
+		written: func(p []byte) { h.streams.delivered(st, p) }, allowOrigin: w.Header().Get("Access-Control-Allow-Origin")}
 	defer func() {
 		cancel()
 		h.streams.release(st)
-		// The connection may serve another request: no deadline of this
-		// stream's may outlive it.
-		_ = sw.rc.SetWriteDeadline(time.Time{})
+		// What net/http still writes (the end of the stream) gets a
+		// deadline too; the next request on the connection sets its own.
+		_ = sw.rc.SetWriteDeadline(time.Now().Add(h.writeTimeout))
 	}()
 	h.sse.SSEHandler().ServeHTTP(sw, r.WithContext(ctx))
 }
@@ -215,9 +244,9 @@ func (h *Handler) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if answer {
-				switch session, total := h.streams.expect(st); {
+				switch session, total := h.streams.expect(st, int64(len(bodyOf(r)))); {
 				case !session:
-					h.refuse(w, r, http.StatusTooManyRequests, "too many requests: "+strconv.Itoa(MaxPendingPerStream)+" messages of this SSE session are still waiting for their answers on its stream; read the stream (GET /sse) before sending more")
+					h.refuse(w, r, http.StatusTooManyRequests, "too many requests: "+strconv.Itoa(MaxPendingPerStream)+" messages (or "+strconv.Itoa(MaxPendingBytesPerStream>>20)+" MiB of them) of this SSE session are still waiting for their answers on its stream; read the stream (GET /sse) before sending more")
 					return
 				case !total:
 					h.refuse(w, r, http.StatusTooManyRequests, "too many requests: the server has "+strconv.Itoa(MaxPendingTotal)+" answers waiting on SSE streams; try again shortly")
@@ -229,16 +258,17 @@ func (h *Handler) serveSSEMessage(w http.ResponseWriter, r *http.Request) {
 	h.sse.MessageHandler().ServeHTTP(w, r)
 }
 
-// streamWriter is an SSE stream's response writer. Each event must be
-// written within the stream write timeout, or the session ends; answers written
-// are struck off the pending requests; and mcp-go's wildcard CORS header is
-// replaced by the guard's decision (an allowed origin, or none).
+// streamWriter is a stream's response writer (an SSE session's, or a
+// streamable listening stream's). Each event must be written within the
+// stream write timeout, or failed ends the stream and its session;
+// written, if set, is told of every event; and mcp-go's wildcard CORS
+// header is replaced by the guard's decision (an allowed origin, or none).
 type streamWriter struct {
 	http.ResponseWriter
 	rc          *http.ResponseController
-	streams     *sseStreams
-	st          *sseStream
 	timeout     time.Duration
+	failed      func()
+	written     func([]byte)
 	allowOrigin string
 	started     bool
 }
@@ -265,16 +295,18 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 	_ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
 	n, err := w.ResponseWriter.Write(p)
 	if err != nil {
-		w.st.cancel()
+		w.failed()
 		return n, err
 	}
-	w.streams.delivered(w.st, p)
+	if w.written != nil {
+		w.written(p)
+	}
 	return n, nil
 }
 
 func (w *streamWriter) Flush() {
 	if err := w.rc.Flush(); err != nil {
-		w.st.cancel()
+		w.failed()
 	}
 }
 

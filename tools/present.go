@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/owui-mcp/owui-mcp/owui"
 )
@@ -69,31 +70,64 @@ func present(v any, reveal bool) any {
 
 // LooksSecret reports whether a settings field's name says it holds a
 // secret. Known fields (app_dn_password, OAUTH_CLIENT_SECRET) and those a
-// newer Open WebUI may add (GOOGLE_CLIENT_SECRET, OPENAI_API_KEYS, a "key"
-// in a list of connections) are caught alike. "token" and "api_key" count
-// only as the name's last words: OAUTH_TOKEN_ENDPOINT_AUTH_METHOD and
-// API_KEYS_ALLOWED_ENDPOINTS are settings about secrets, not secrets.
+// newer Open WebUI may add (GOOGLE_CLIENT_SECRET, OPENAI_API_KEYS,
+// clientSecret, a "key" in a list of connections) are caught alike.
+// "token" and "api_key" count only as the name's last words, and a name
+// that ends in a word about a secret (its path, hint, expiry, method) is
+// not one: OAUTH_TOKEN_ENDPOINT_AUTH_METHOD, API_KEYS_ALLOWED_ENDPOINTS and
+// CLIENT_SECRET_EXPIRES_AT stay visible, as do switches (ENABLE_...).
 func LooksSecret(name string) bool {
-	n := strings.ToLower(name)
-	if strings.HasPrefix(n, "enable_") {
-		return false // a switch, such as ENABLE_API_KEYS
+	w := nameWords(name)
+	if len(w) == 0 || w[0] == "enable" {
+		return false
 	}
-	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' }) {
-		switch w {
+	last := w[len(w)-1]
+	switch last {
+	case "hint", "pattern", "path", "file", "length", "count", "at", "method", "url", "uri",
+		"endpoint", "endpoints", "claim", "scope", "header", "name", "type", "enabled", "required":
+		return false
+	case "token", "tokens", "apikey", "apikeys":
+		return true
+	case "key", "keys":
+		if len(w) == 1 || w[len(w)-2] == "api" {
+			return true
+		}
+	}
+	for _, x := range w {
+		switch x {
 		case "secret", "secrets", "password", "passwords", "passwd", "private":
 			return true
 		}
 	}
-	switch n {
-	case "key", "keys":
-		return true
-	}
-	for _, end := range []string{"token", "tokens", "api_key", "api_keys", "apikey", "apikeys"} {
-		if n == end || strings.HasSuffix(n, "_"+end) {
-			return true
+	return false
+}
+
+// nameWords splits a field name into lower-case words, at _, - and . and
+// where camelCase changes case.
+func nameWords(name string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
 		}
 	}
-	return false
+	prevLower := false
+	for _, r := range name {
+		switch {
+		case r == '_' || r == '-' || r == '.':
+			flush()
+			prevLower = false
+			continue
+		case unicode.IsUpper(r) && prevLower:
+			flush()
+		}
+		cur = append(cur, r)
+		prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	flush()
+	return words
 }
 
 // secretFieldIndex lists, per struct type, the string fields whose JSON
@@ -156,13 +190,13 @@ func maskSecrets(c any, unknown map[string]json.RawMessage) map[string]json.RawM
 	return out
 }
 
-// maskValue masks v if secret (any value but null, a boolean or an empty
-// string), and otherwise every value under a secret-looking key inside it,
+// maskValue masks v if secret (any value but null, a boolean, a number or
+// an empty string), and otherwise every value under a secret-looking key inside it,
 // at any depth. changed says whether anything was masked.
 func maskValue(secret bool, v any) (any, bool) {
 	if secret {
 		switch x := v.(type) {
-		case nil, bool:
+		case nil, bool, float64:
 			return v, false
 		case string:
 			return maskIfSet(x), x != ""

@@ -10,9 +10,11 @@ import (
 
 func TestLooksSecret(t *testing.T) {
 	secret := []string{"app_dn_password", "OAUTH_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET", "app_dn_password_2",
-		"LDAP_BIND_PASSWD", "PRIVATE_KEY", "OAUTH_PRIVATE_KEY_PEM", "BOT_TOKEN", "token", "OPENAI_API_KEY", "apikey", "client-secret"}
+		"LDAP_BIND_PASSWD", "PRIVATE_KEY", "OAUTH_PRIVATE_KEY_PEM", "BOT_TOKEN", "token", "OPENAI_API_KEY", "apikey", "client-secret",
+		"clientSecret", "accessToken", "bindPassword", "openaiApiKey", "OPENAI_API_KEYS", "key"}
 	plain := []string{"OAUTH_TOKEN_ENDPOINT_AUTH_METHOD", "ENABLE_OAUTH_TOKEN_EXCHANGE", "API_KEYS_ALLOWED_ENDPOINTS",
-		"ENABLE_API_KEYS", "OAUTH_CLIENT_ID", "host", "JWT_EXPIRES_IN", "OAUTH_REFRESH_TOKEN_INCLUDE_SCOPE", "secretary"}
+		"ENABLE_API_KEYS", "OAUTH_CLIENT_ID", "host", "JWT_EXPIRES_IN", "OAUTH_REFRESH_TOKEN_INCLUDE_SCOPE", "secretary",
+		"PASSWORD_VALIDATION_HINT", "CLIENT_SECRET_EXPIRES_AT", "OAUTH_PRIVATE_KEY_PATH", "monkey", "KEY_COUNT"}
 	for _, n := range secret {
 		if !LooksSecret(n) {
 			t.Errorf("%s: not taken for a secret", n)
