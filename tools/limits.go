@@ -77,9 +77,3 @@ func (c *callSlots) acquire(ctx context.Context, sid string) (release func(), er
 	leave()
 	return nil, slotWaitError{c.max, time.Since(start)}
 }
-
-func (c *callSlots) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
-}
