@@ -24,6 +24,7 @@ import (
 	"github.com/owui-mcp/owui-mcp/hosting"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
+	"github.com/owui-mcp/owui-mcp/signinpage"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
@@ -56,6 +57,8 @@ type config struct {
 	origins           []string
 	hosts             []string
 	maxSessions       int
+	linkTTL           time.Duration
+	publicURL         string
 	listJSON          bool
 	listTools         bool
 	printVersion      bool
@@ -113,7 +116,7 @@ func parse(args []string, lookup lookupFunc) (*config, *flag.FlagSet, error) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	var toolsets, toolList, exclude string
-	var timeout, idle, grace, maxSessions string
+	var timeout, idle, grace, maxSessions, linkTTL string
 	fs.StringVar(&c.transport, "transport", env("OWUI_MCP_TRANSPORT", "stdio"), "stdio, sse or http [OWUI_MCP_TRANSPORT]")
 	fs.StringVar(&c.addr, "addr", env("OWUI_MCP_ADDR", "127.0.0.1:8765"), "listen address for sse and http [OWUI_MCP_ADDR]")
 	fs.StringVar(&c.server, "server", env("OWUI_SERVER", "http://127.0.0.1:8080/api"), "Open WebUI URL, with or without /api [OWUI_SERVER]")
@@ -121,6 +124,8 @@ func parse(args []string, lookup lookupFunc) (*config, *flag.FlagSet, error) {
 	fs.StringVar(&idle, "idle-timeout", env("OWUI_MCP_IDLE_TIMEOUT", "30m"), "sse/http: forget a client's session after this idle time [OWUI_MCP_IDLE_TIMEOUT]")
 	fs.StringVar(&grace, "shutdown-grace", env("OWUI_MCP_SHUTDOWN_GRACE", "10s"), "on SIGINT/SIGTERM, how long calls in flight may finish [OWUI_MCP_SHUTDOWN_GRACE]")
 	fs.StringVar(&maxSessions, "max-sessions", env("OWUI_MCP_MAX_SESSIONS", strconv.Itoa(hosting.DefaultMaxSessions)), "sse/http: most MCP sessions open at once; more get 503 [OWUI_MCP_MAX_SESSIONS]")
+	fs.StringVar(&linkTTL, "signin-link-ttl", env("OWUI_MCP_SIGNIN_LINK_TTL", "10m"), "how long a browser sign-in link works (at most 1h) [OWUI_MCP_SIGNIN_LINK_TTL]")
+	fs.StringVar(&c.publicURL, "public-url", env("OWUI_MCP_PUBLIC_URL", ""), "sse/http: the address browsers reach this server at, for sign-in page links; https unless loopback [OWUI_MCP_PUBLIC_URL]")
 	fs.BoolVar(&c.demo, "demo", envBool("OWUI_MCP_DEMO"), "serve against a built-in in-memory Open WebUI (starts empty) [OWUI_MCP_DEMO]")
 	fs.StringVar(&c.logLevel, "log-level", env("OWUI_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr [OWUI_MCP_LOG_LEVEL]")
 	fs.StringVar(&toolsets, "toolsets", env("OWUI_MCP_TOOLSETS", ""), "comma-separated toolsets to serve (default all) [OWUI_MCP_TOOLSETS]")
@@ -174,6 +179,17 @@ func parse(args []string, lookup lookupFunc) (*config, *flag.FlagSet, error) {
 	}
 	if c.grace, err = positiveDuration("--shutdown-grace", grace); err != nil {
 		return nil, nil, err
+	}
+	if c.linkTTL, err = positiveDuration("--signin-link-ttl", linkTTL); err != nil {
+		return nil, nil, err
+	}
+	if c.linkTTL > time.Hour {
+		return nil, nil, fmt.Errorf("--signin-link-ttl %q: at most 1h; a sign-in link is a capability and should not outlive the moment", linkTTL)
+	}
+	if c.publicURL != "" {
+		if _, _, err := signinpage.CheckPublicURL(c.publicURL); err != nil {
+			return nil, nil, fmt.Errorf("--public-url: %w", err)
+		}
 	}
 	if c.maxSessions, err = strconv.Atoi(strings.TrimSpace(maxSessions)); err != nil || c.maxSessions < 1 {
 		return nil, nil, fmt.Errorf("--max-sessions %q: want a positive whole number", maxSessions)
@@ -302,6 +318,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		SharedCredential: cfg.apiKey != "", RequireCredential: cfg.requireCredential,
 		AllowedOrigins: cfg.origins, AllowedHosts: cfg.hosts, MaxSessions: cfg.maxSessions,
 		IdleTTL: cfg.idle, Grace: cfg.grace, CallTimeout: cfg.timeout, Logger: log,
+		PublicURL: cfg.publicURL, Pages: true,
 	}
 	if cfg.transport != "stdio" {
 		if err := hcfg.Check(); err != nil {
@@ -319,6 +336,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	} else {
 		if cfg.requireCredential {
 			fmt.Fprintln(stderr, "owui-mcp: --require-credential applies to the sse and http transports; over stdio it has no effect")
+		}
+		if cfg.publicURL != "" {
+			fmt.Fprintln(stderr, "owui-mcp: --public-url applies to the sse and http transports; over stdio the sign-in page is on 127.0.0.1")
 		}
 		if cfg.apiKey == "" && len(tools.SigninTools(selected)) == 0 && !cfg.demo {
 			fmt.Fprintln(stderr, "owui-mcp: WARNING: no sign-in tool is served (--read-only or the tool selection leaves them out) and OWUI_API_KEY is not set, so every call will be refused with 401. Set OWUI_API_KEY to an API key of the account to act as.")
@@ -343,6 +363,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "owui-mcp: --server:", err)
 		return 2
 	}
+	pages, err := signinpage.New(signinpage.Config{
+		TTL: cfg.linkTTL, Server: strings.TrimSuffix(client.BaseURL(), "/api"), Logger: log,
+		Local: cfg.transport == "stdio", PublicURL: hostedOnly(cfg.transport, cfg.publicURL),
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "owui-mcp: --public-url:", err)
+		return 2
+	}
+	defer pages.Close()
 	idle := cfg.idle
 	if cfg.transport == "stdio" {
 		idle = 0 // one local user; an idle desktop must not lose its sign-in
@@ -350,7 +379,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	srv := tools.NewServer(tools.Config{
 		Client: client, APIKey: cfg.apiKey, Version: versionString(), Tools: selected,
 		RevealSecrets: cfg.reveal, IdleTTL: idle, CallTimeout: cfg.timeout, Logger: log,
-		Hosted: cfg.transport != "stdio",
+		Hosted: cfg.transport != "stdio", Pages: pages,
 	})
 	// Start-up garbage (the catalogue, the first tools/list) would otherwise
 	// stay mapped until the background scavenger gets to it, minutes later;
@@ -370,6 +399,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	log.Info("owui-mcp stopped")
 	return 0
+}
+
+func hostedOnly(transport, v string) string {
+	if transport == "stdio" {
+		return ""
+	}
+	return v
 }
 
 // printCatalogue is the "tools" command.

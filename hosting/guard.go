@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/owui-mcp/owui-mcp/signinpage"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
@@ -82,6 +84,13 @@ func New(srv *tools.Server, cfg Config) *Handler {
 			h.origins[n] = true
 		}
 	}
+	if pages := srv.Pages(); pages != nil {
+		if cfg.PublicURL != "" && len(h.hosts) > 0 {
+			// With a list of names, the page's public name is one of them.
+			h.hosts = append(slices.Clip(h.hosts), signinpage.PublicHost(cfg.PublicURL))
+		}
+		h.mux.Handle(signinpage.Path, h.pageGuard(pages.Handler()))
+	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
@@ -89,7 +98,7 @@ func New(srv *tools.Server, cfg Config) *Handler {
 	// mcp-go's own Host check knows only loopback names; with extra names
 	// allowed, the guard below (which applies the same rule plus the list)
 	// is the check.
-	ownHostCheck := len(cfg.AllowedHosts) > 0
+	ownHostCheck := len(h.hosts) > 0
 	if cfg.Transport == "sse" {
 		h.streams = newSSEStreams(cfg.MaxSessions)
 		h.sse = server.NewSSEServer(srv.MCP,
@@ -170,6 +179,19 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, msg
 	http.Error(w, msg, status)
 }
 
+// pageGuard applies to the browser sign-in pages: the Host check only. The
+// endpoint token and Open WebUI credentials are for MCP clients; a page is
+// opened by a person's browser, and its link is its capability.
+func (h *Handler) pageGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.hostAllowed(r.Host) {
+			h.refuse(w, r, http.StatusForbidden, "forbidden: the Host header "+strconv.Quote(truncate(r.Host, 100))+" is not one this server answers to (DNS-rebinding protection). Open the link exactly as it was given")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // guard applies to every MCP request, in order: Host (DNS rebinding),
 // Origin (other web pages), CORS preflight, the endpoint token, the
 // caller's Open WebUI credential, then for a POST its content type and
@@ -218,6 +240,14 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(tools.WithCredential(r.Context(), cred, from))
+		if r.Method == http.MethodPost && h.streamable != nil {
+			// A call that waits for a browser page answers when the user
+			// is done, minutes later: its answer's deadline moves with it.
+			rc := http.NewResponseController(w)
+			r = r.WithContext(tools.WithLongWait(r.Context(), func(until time.Time) {
+				_ = rc.SetWriteDeadline(until.Add(h.answerTimeout))
+			}))
+		}
 		if r.Method == http.MethodPost {
 			if !isJSON(r.Header.Get("Content-Type")) {
 				h.refuse(w, r, http.StatusUnsupportedMediaType, "unsupported media type: MCP messages are posted as Content-Type: application/json")

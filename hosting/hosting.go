@@ -100,6 +100,13 @@ type Config struct {
 	CallTimeout time.Duration
 	// StreamWriteTimeout overrides the default StreamWriteTimeout.
 	StreamWriteTimeout time.Duration
+	// PublicURL is where users' browsers reach this server, for links to
+	// the browser sign-in page (OWUI_MCP_PUBLIC_URL); its host is accepted
+	// like AllowedHosts. Unset on a loopback bind, links use the bound
+	// address.
+	PublicURL string
+	// Pages says browser sign-in pages are served (for Warnings).
+	Pages bool
 	// Grace bounds the whole graceful shutdown.
 	Grace  time.Duration
 	Logger *slog.Logger
@@ -141,6 +148,9 @@ func (c *Config) Warnings() []string {
 	}
 	if !c.loopback() && len(c.AllowedHosts) == 0 {
 		w = append(w, fmt.Sprintf("serving on %s with no OWUI_MCP_ALLOWED_HOSTS: any Host header is accepted, so a web page can reach this server by DNS rebinding. Set OWUI_MCP_ALLOWED_HOSTS to the names clients use for it", c.Addr))
+	}
+	if c.Pages && !c.loopback() && c.PublicURL == "" {
+		w = append(w, fmt.Sprintf("serving on %s with no OWUI_MCP_PUBLIC_URL: sign-in and update_password calls cannot offer the browser page, so passwords would have to be typed into the chat. Set OWUI_MCP_PUBLIC_URL to the https address browsers reach this server at", c.Addr))
 	}
 	return w
 }
@@ -187,6 +197,12 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 		listening(ln.Addr().String())
 	}
 	h := New(srv, cfg)
+	if pages := srv.Pages(); pages != nil && cfg.PublicURL == "" && cfg.loopback() {
+		if err := pages.SetBase("http://" + ln.Addr().String()); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = 2*h.maxSessions + 256
 	}

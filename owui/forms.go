@@ -14,14 +14,17 @@ import (
 type SigninForm struct {
 	// No format: Open WebUI does not check it at sign-in, and accounts from
 	// LDAP or OAuth may have addresses a stricter check would refuse.
-	Email    string `json:"email" jsonschema:"required" jsonschema_description:"Account email."`
-	Password string `json:"password" jsonschema:"required" jsonschema_description:"Account password."`
+	// Email and Password are optional to the tool, not to Open WebUI:
+	// without a password the tool opens a one-time browser page instead,
+	// so that the password never passes through the chat.
+	Email    string `json:"email,omitempty" jsonschema_description:"Account email; with no password, prefilled on the sign-in page."`
+	Password string `json:"password,omitempty" jsonschema_description:"Leave out (preferred): the user then types it on a one-time browser page, never in the chat. Give it only if the user typed it here themselves."`
 }
 
 // LdapForm is the body of signin_ldap.
 type LdapForm struct {
-	User     string `json:"user" jsonschema:"required" jsonschema_description:"LDAP username."`
-	Password string `json:"password" jsonschema:"required" jsonschema_description:"LDAP password."`
+	User     string `json:"user,omitempty" jsonschema_description:"LDAP username; with no password, prefilled on the sign-in page."`
+	Password string `json:"password,omitempty" jsonschema_description:"Leave out (preferred): the user then types it on a one-time browser page, never in the chat. Give it only if the user typed it here themselves."`
 }
 
 // SignupForm is the body of signup.
@@ -55,8 +58,10 @@ type UpdateTimezoneForm struct {
 
 // UpdatePasswordForm is the body of update_password.
 type UpdatePasswordForm struct {
-	Password    string `json:"password" jsonschema:"required" jsonschema_description:"Current password."`
-	NewPassword string `json:"new_password" jsonschema:"required" jsonschema_description:"New password; max 72 bytes if the server hashes with bcrypt (the default)."`
+	// Both optional to the tool: without them it opens a one-time browser
+	// page that asks for them.
+	Password    string `json:"password,omitempty" jsonschema_description:"Current password. Leave out both passwords (preferred): the user then types them on a one-time browser page, never in the chat."`
+	NewPassword string `json:"new_password,omitempty" jsonschema_description:"New password; max 72 bytes if the server hashes with bcrypt (the default). Leave out with password."`
 }
 
 // TokenExchangeForm is the body of token_exchange.

@@ -65,6 +65,10 @@ type call struct {
 	s    *owui.Session
 	from string
 	args json.RawMessage
+	srv  *Server
+	// wait is the call's context without the per-call timeout, for
+	// waiting on a browser page (see browser.go).
+	wait context.Context
 }
 
 // Tool is a built catalogue entry.

@@ -53,10 +53,22 @@ func updateTimezone() def {
 func updatePassword() def {
 	return def{
 		op: owui.OpUpdatePassword, toolset: tsProfile, title: "Change my password",
-		desc:  "Change your password, given the current one. " + signedIn + " Existing sessions stay valid.",
+		desc:  "Change your password, given the current one. Prefer leaving both passwords out: the user then types them on a one-time browser page (the client shows it, or the result gives the link), so they never enter the chat. " + signedIn + " Existing sessions stay valid.",
 		hints: hints{destructive: true},
-		in:    &owui.UpdatePasswordForm{}, out: &okResult{},
-		run:               withForm((*owui.Session).UpdatePassword),
+		in:    &owui.UpdatePasswordForm{}, out: &passwordResult{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var f owui.UpdatePasswordForm
+			if err := c.bind(&f); err != nil {
+				return nil, err
+			}
+			switch {
+			case f.Password == "" && f.NewPassword == "":
+				return c.viaBrowser(ctx, passwordPage(c))
+			case f.Password == "" || f.NewPassword == "":
+				return nil, argError{[]string{"give both password and new_password, or neither (preferred: the user then types them on a browser page)"}}
+			}
+			return c.s.UpdatePassword(ctx, f)
+		},
 		changesCredential: true,
 	}
 }

@@ -158,7 +158,7 @@ func TestBadInputGetsAClearAnswer(t *testing.T) {
 		{"arguments a string", call("signin", `"a@b.co"`), 0, []string{"must be a JSON object, not a string"}, 0},
 		{"arguments a number", call("update_timezone", `5`), 0, []string{"must be a JSON object, not a number"}, 0},
 		{"arguments a boolean", call("get_session_user", `true`), 0, []string{"must be a JSON object, not a boolean"}, 0},
-		{"arguments null", call("signin", `null`), 0, []string{`missing required argument "email"`, `missing required argument "password"`}, 0},
+		{"arguments null", call("signup", `null`), 0, []string{`missing required argument "email"`, `missing required argument "password"`}, 0},
 		{"field null", call("signin", `{"email":null,"password":"p"}`), 0, []string{`"email" must be a string, not null`}, 0},
 		{"field an object", call("update_timezone", `{"timezone":{"name":"UTC"}}`), 0, []string{`"timezone" must be a string, not an object`}, 0},
 		{"field a number", call("update_ldap_config", `{"enable_ldap":1}`), 0, []string{`"enable_ldap" must be a boolean, not a number`}, 0},

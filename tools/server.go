@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/signinpage"
 )
 
 // Config is what NewServer needs.
@@ -38,7 +39,11 @@ type Config struct {
 	// MaxCallsPerSession bounds one MCP session's calls in flight;
 	// 0 means DefaultMaxCallsPerSession.
 	MaxCallsPerSession int
-	Logger             *slog.Logger
+	// Pages serves the one-time browser pages on which users type the
+	// passwords that sign-in and update_password calls leave out; nil
+	// means those arguments are required.
+	Pages  *signinpage.Store
+	Logger *slog.Logger
 }
 
 // Server is the MCP server with its per-client Open WebUI sessions.
@@ -53,6 +58,8 @@ type Server struct {
 	served      map[string]bool // tool names
 	log         *slog.Logger
 	debug       bool
+	pages       *signinpage.Store
+	server      string // the Open WebUI server, as messages name it
 
 	// Calls in flight, for Drain. One mutex guards the count and the
 	// closing flag, so no call can start after Drain has seen zero.
@@ -120,10 +127,17 @@ func NewServer(cfg Config) *Server {
 		served:      map[string]bool{},
 		log:         cfg.Logger,
 		debug:       cfg.Logger.Enabled(context.Background(), slog.LevelDebug),
+		pages:       cfg.Pages,
+	}
+	if cfg.Client != nil {
+		s.server = strings.TrimSuffix(cfg.Client.BaseURL(), "/api")
 	}
 	hooks := &server.Hooks{}
 	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
 		s.sessions.drop(cs.SessionID())
+		if s.pages != nil {
+			s.pages.DropSession(cs.SessionID())
+		}
 	})
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
@@ -142,6 +156,9 @@ func NewServer(cfg Config) *Server {
 	s.MCP.AddTools(st...)
 	return s
 }
+
+// Pages is the store of browser sign-in pages, nil if there is none.
+func (s *Server) Pages() *signinpage.Store { return s.pages }
 
 // SessionCount is how many Open WebUI sessions are held.
 func (s *Server) SessionCount() int { return s.sessions.len() }
@@ -197,6 +214,7 @@ func (s *Server) guard(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			return mcp.NewToolResultError("owui-mcp is shutting down; retry on a new connection."), nil
 		}
 		defer s.exit()
+		ctx = context.WithValue(ctx, waitKey{}, ctx)
 		if s.callTimeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, s.callTimeout)
@@ -252,7 +270,11 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 		if err != nil {
 			return s.toolError(t.Name, err, t.advice), nil
 		}
-		v, err := t.run(ctx, &call{s: e.s, from: e.from, args: args})
+		wait, _ := ctx.Value(waitKey{}).(context.Context)
+		if wait == nil {
+			wait = ctx
+		}
+		v, err := t.run(ctx, &call{s: e.s, from: e.from, args: args, srv: s, wait: wait})
 		if err != nil {
 			return s.toolError(t.Name, err, t.advice), nil
 		}

@@ -11,23 +11,50 @@ import (
 
 const keptNote = " Keeps the token, unseen, for later calls of this MCP session; a sign-in lasts as long as the session."
 
+// browserNote tells the model to prefer the page.
+const browserNote = " Prefer leaving the password out: the user then types it on a one-time browser page (the client shows it, or the result gives the link), so it never enters the chat."
+
 func signin() def {
 	return def{
 		op: owui.OpSignin, toolset: tsSession, title: "Sign in",
-		desc:  "Sign in with email and password. " + anyone + " Max 15 tries per email per 3 min." + keptNote,
+		desc:  "Sign in with email and password." + browserNote + " " + anyone + " Max 15 tries per email per 3 min." + keptNote,
 		hints: hints{},
-		in:    &owui.SigninForm{}, out: &sessionResult{},
-		run: withForm((*owui.Session).Signin),
+		in:    &owui.SigninForm{}, out: &signinResult{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var f owui.SigninForm
+			if err := c.bind(&f); err != nil {
+				return nil, err
+			}
+			if f.Password == "" {
+				return c.viaBrowser(ctx, signinPage(c, f.Email))
+			}
+			if f.Email == "" {
+				return nil, argError{[]string{"email is required with a password (or leave the password out to sign in on a browser page)"}}
+			}
+			return c.s.Signin(ctx, f)
+		},
 	}
 }
 
 func signinLDAP() def {
 	return def{
 		op: owui.OpSigninLDAP, toolset: tsSession, title: "Sign in with LDAP",
-		desc:  "Sign in with LDAP username and password (LDAP must be on). " + anyone + " Creates the account on first use." + keptNote,
+		desc:  "Sign in with LDAP username and password (LDAP must be on)." + browserNote + " " + anyone + " Creates the account on first use." + keptNote,
 		hints: hints{openWorld: true},
-		in:    &owui.LdapForm{}, out: &sessionResult{},
-		run: withForm((*owui.Session).SigninLDAP),
+		in:    &owui.LdapForm{}, out: &signinResult{},
+		run: func(ctx context.Context, c *call) (any, error) {
+			var f owui.LdapForm
+			if err := c.bind(&f); err != nil {
+				return nil, err
+			}
+			if f.Password == "" {
+				return c.viaBrowser(ctx, signinLDAPPage(c, f.User))
+			}
+			if f.User == "" {
+				return nil, argError{[]string{"user is required with a password (or leave the password out to sign in on a browser page)"}}
+			}
+			return c.s.SigninLDAP(ctx, f)
+		},
 	}
 }
 

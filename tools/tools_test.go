@@ -197,7 +197,9 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		args  any
 		parts []string
 	}{
-		{"signin", map[string]any{"email": "a@b.co"}, []string{`missing required argument "password"`}},
+		{"signup", map[string]any{"email": "a@b.co", "name": "n"}, []string{`missing required argument "password"`}},
+		{"signin", map[string]any{"password": "x"}, []string{"email is required with a password"}},
+		{"update_password", map[string]any{"new_password": "x"}, []string{"give both password and new_password, or neither"}},
 		{"signin", map[string]any{"email": 5, "password": "x", "extra": true}, []string{`"email" must be a string, not a number`, `unknown argument "extra"`}},
 		{"signup", map[string]any{"name": "n", "email": "nope", "password": "p"}, []string{"must be an email address"}},
 		{"add_user", map[string]any{"name": "n", "email": "a@b.co", "password": "p", "role": "root"}, []string{"must be one of pending, user, admin"}},
