@@ -364,7 +364,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	pages, err := signinpage.New(signinpage.Config{
-		TTL: cfg.linkTTL, Server: strings.TrimSuffix(client.BaseURL(), "/api"), Logger: log,
+		TTL: cfg.linkTTL, Server: client.ServerURL(), Logger: log,
 		Local: cfg.transport == "stdio", PublicURL: hostedOnly(cfg.transport, cfg.publicURL),
 	})
 	if err != nil {

@@ -106,6 +106,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 // BaseURL is the auths router's absolute URL, ending in /api/v1/auths.
 func (c *Client) BaseURL() string { return c.base }
 
+// ServerURL is the Open WebUI server's own address, the one its users
+// open in a browser: BaseURL without /api/v1/auths.
+func (c *Client) ServerURL() string { return strings.TrimSuffix(c.base, "/api/v1/auths") }
+
 // ParseBaseURL checks an Open WebUI address and returns it normalised to
 // end in "/api" with no trailing slash. It accepts http and https URLs with a
 // host, with or without "/api"; it refuses credentials in the URL (secrets

@@ -130,7 +130,7 @@ func NewServer(cfg Config) *Server {
 		pages:       cfg.Pages,
 	}
 	if cfg.Client != nil {
-		s.server = strings.TrimSuffix(cfg.Client.BaseURL(), "/api")
+		s.server = cfg.Client.ServerURL()
 	}
 	hooks := &server.Hooks{}
 	hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) {
