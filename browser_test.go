@@ -591,3 +591,98 @@ func (a *acceptOnly) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp
 	a.e.mu.Unlock()
 	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept}}, nil
 }
+
+func TestBrowserSigninHostedSessions(t *testing.T) {
+	emu := pageEmulator(t)
+	base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug")
+	a := httpPageClient(t, base, logs, nil)
+	b := httpPageClient(t, base, logs, nil)
+	linkOf := func(pc *pageClient) string {
+		sc := pc.OK("signin", map[string]any{"email": pageUser})
+		link, _ := sc["browser"].(map[string]any)["url"].(string)
+		if !strings.HasPrefix(link, base+"/page/") {
+			t.Fatalf("link %q, want one on this server (%s)", link, base)
+		}
+		if next, _ := sc["browser"].(map[string]any)["next"].(string); !strings.Contains(next, "It works once, for 10 minutes.") {
+			t.Errorf("next %q: want the default lifetime", next)
+		}
+		return link
+	}
+	la, lb := linkOf(a), linkOf(b)
+
+	// A's link, posted with B's form token, is refused.
+	fa, fb := pageForm(t, la), pageForm(t, lb)
+	fa.Set("password", pagePassword)
+	fa.Set("form_token", fb.Get("form_token"))
+	if status, body := postPage(t, la, fa, pageOrigin(la)); status != http.StatusForbidden {
+		t.Errorf("A's link with B's form token: %d %s", status, body)
+	}
+	// Another page's origin is refused.
+	fa = pageForm(t, la)
+	fa.Set("password", pagePassword)
+	if status, _ := postPage(t, la, fa, "https://evil.example"); status != http.StatusForbidden {
+		t.Errorf("post from another origin: %d", status)
+	}
+	// A DNS-rebound Host is refused on the shared server too.
+	req, _ := http.NewRequest(http.MethodGet, la, nil)
+	req.Host = "evil.example"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("foreign Host: %v %v", resp.StatusCode, err)
+	}
+	// The page needs no endpoint token or MCP session header: the link is
+	// the capability. A's page signs in A, and only A.
+	if status, body := postPage(t, la, fa, pageOrigin(la)); status != http.StatusOK {
+		t.Fatalf("A's page: %d %s", status, body)
+	}
+	if me := a.OK("get_session_user", nil); me["email"] != pageUser {
+		t.Errorf("A after its page: %v", me)
+	}
+	b.Fail("get_session_user", nil, "401")
+
+	// B's MCP session ends while its page is open: the page is dropped.
+	_ = b.C.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, body := getPage(t, lb)
+		if status == http.StatusGone && strings.Contains(body, "session that asked for it has ended") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B's page after its session ended: %d %s", status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	fb.Set("password", pagePassword)
+	before := len(emu.Requests())
+	if status, _ := postPage(t, lb, fb, pageOrigin(lb)); status != http.StatusGone {
+		t.Errorf("post to an ended session's page: %d", status)
+	}
+	if n := len(emu.Requests()) - before; n != 0 {
+		t.Errorf("%d requests reached Open WebUI for an ended session's page", n)
+	}
+	a.noPasswords(t, pagePassword)
+}
+
+func TestBrowserSigninHostedNeedsAnAddress(t *testing.T) {
+	emu := pageEmulator(t)
+	// A public URL that is not https is refused at start.
+	var stderr bytes.Buffer
+	code := run(bg, []string{"--transport", "http", "--public-url", "http://mcp.example.com"}, strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{"OWUI_SERVER": emu.URL}))
+	if code != 2 || !strings.Contains(stderr.String(), "https") {
+		t.Errorf("plain-http public URL: exit %d, %s", code, stderr.String())
+	}
+	// Over SSE (no URL elicitation there) the link uses the public URL.
+	base, logs := hosted(t, "sse", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_PUBLIC_URL": "https://mcp.example.com/owui/"}, "--log-level", "debug")
+	c := hostedClient(t, "sse", base, nil)
+	sc := c.OK("signin", map[string]any{"email": pageUser})
+	link, _ := sc["browser"].(map[string]any)["url"].(string)
+	if !strings.HasPrefix(link, "https://mcp.example.com/owui/page/") {
+		t.Errorf("link %q", link)
+	}
+	// The same page, reached directly (as the proxy in front would).
+	local := base + strings.TrimPrefix(link, "https://mcp.example.com/owui")
+	if status, body := getPage(t, local); status != http.StatusOK || !strings.Contains(body, emu.URL) {
+		t.Errorf("page: %d %s", status, body)
+	}
+	_ = logs
+}

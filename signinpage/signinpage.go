@@ -200,11 +200,18 @@ func PublicHost(raw string) string {
 	return strings.ToLower(u.Host)
 }
 
-// safeURL is raw without anything after "@", "?" or "#" that could be a
-// credential, for error messages.
+// safeURL is raw without what could be a credential (userinfo, query,
+// fragment), for error messages.
 func safeURL(raw string) string {
-	if i := strings.IndexAny(raw, "@?#"); i >= 0 {
-		return raw[:i] + "…"
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i] + "…"
+	}
+	if i := strings.LastIndex(raw, "@"); i >= 0 {
+		scheme, _, found := strings.Cut(raw, "://")
+		if !found {
+			return "…" + raw[i:]
+		}
+		return scheme + "://…" + raw[i:]
 	}
 	return raw
 }
