@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/owui-mcp/owui-mcp/internal/livetest"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
@@ -31,17 +33,79 @@ import (
 // debug logs.
 
 const (
-	pageUser     = "page-user@example.com"
 	pagePassword = "page-pass-Zq81x"
 	pageNewPass  = "page-new-pass-Kw27v"
 )
 
-func pageEmulator(t testing.TB) *owuitest.Server {
+// pageEnv is the Open WebUI a page test signs in to, with an account of its
+// own: the emulator, or the real server OWUI_TEST_SERVER names (live mode).
+type pageEnv struct {
+	URL  string
+	User string           // the account's email; its password is pagePassword
+	emu  *owuitest.Server // nil on a real server
+	env  livetest.Env
+}
+
+func pageTarget(t testing.TB) *pageEnv {
 	t.Helper()
-	emu := owuitest.NewServer(owuitest.WithAPIKeys(true),
-		owuitest.WithUsers(owuitest.User{Name: "Page User", Email: pageUser, Password: pagePassword, Role: "user"}))
-	t.Cleanup(emu.Close)
-	return emu
+	if !livetest.Live() {
+		email := "page-user@example.com"
+		emu := owuitest.NewServer(owuitest.WithAPIKeys(true),
+			owuitest.WithUsers(owuitest.User{Name: "Page User", Email: email, Password: pagePassword, Role: "user"}))
+		t.Cleanup(emu.Close)
+		return &pageEnv{URL: emu.URL, User: email, emu: emu}
+	}
+	env := livetest.Target(t)
+	email := livetest.Unique("page")
+	resp := liveAdminCall(t, env, "/api/v1/auths/add", `{"name":"Page User","email":"`+email+`","password":"`+pagePassword+`","role":"user"}`)
+	if resp != http.StatusOK {
+		t.Fatalf("adding the page test's account: %d", resp)
+	}
+	return &pageEnv{URL: env.URL, User: email, env: env}
+}
+
+// The admin signs in once per run: a real server allows 15 sign-ins per
+// email in 3 minutes.
+var liveAdmin = struct {
+	sync.Mutex
+	token string
+}{}
+
+func liveAdminCall(t testing.TB, env livetest.Env, path, body string) int {
+	t.Helper()
+	liveAdmin.Lock()
+	defer liveAdmin.Unlock()
+	if liveAdmin.token == "" {
+		r, err := http.Post(env.URL+"/api/v1/auths/signin", "application/json",
+			strings.NewReader(`{"email":"`+env.AdminEmail+`","password":"`+env.AdminPassword+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Token string }
+		_ = json.NewDecoder(r.Body).Decode(&v)
+		r.Body.Close()
+		if v.Token == "" {
+			t.Fatalf("admin sign-in: %d", r.StatusCode)
+		}
+		liveAdmin.token = v.Token
+	}
+	req, _ := http.NewRequest(http.MethodPost, env.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+liveAdmin.token)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	return r.StatusCode
+}
+
+// requests is how many requests reached the emulator, or -1 live.
+func (pe *pageEnv) requests() int {
+	if pe.emu == nil {
+		return -1
+	}
+	return len(pe.emu.Requests())
 }
 
 // recorder keeps every byte that crosses it.
@@ -377,17 +441,17 @@ func handler(e *elicitor) client.ElicitationHandler {
 }
 
 // pageTransports runs f over stdio (the built binary) and streamable HTTP.
-func pageTransports(t *testing.T, e func() *elicitor, f func(t *testing.T, pc *pageClient, emu *owuitest.Server, e *elicitor)) {
+func pageTransports(t *testing.T, e func() *elicitor, f func(t *testing.T, pc *pageClient, pe *pageEnv, e *elicitor)) {
 	t.Run("stdio", func(t *testing.T) {
-		emu := pageEmulator(t)
+		pe := pageTarget(t)
 		el := e()
-		f(t, stdioPageClient(t, emu.URL, handler(el)), emu, el)
+		f(t, stdioPageClient(t, pe.URL, handler(el)), pe, el)
 	})
 	t.Run("http", func(t *testing.T) {
-		emu := pageEmulator(t)
-		base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug", "--signin-link-ttl", "20s")
+		pe := pageTarget(t)
+		base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": pe.URL}, "--log-level", "debug", "--signin-link-ttl", "20s")
 		el := e()
-		f(t, httpPageClient(t, base, logs, handler(el)), emu, el)
+		f(t, httpPageClient(t, base, logs, handler(el)), pe, el)
 	})
 }
 
@@ -395,20 +459,20 @@ func TestBrowserSigninByURLElicitation(t *testing.T) {
 	accept := func() *elicitor {
 		return newElicitor(t, mcp.ElicitationResponseActionAccept, map[string]string{"password": pagePassword})
 	}
-	pageTransports(t, accept, func(t *testing.T, pc *pageClient, emu *owuitest.Server, e *elicitor) {
-		sc := pc.OK("signin", map[string]any{"email": pageUser})
-		if sc["email"] != pageUser || sc["role"] != "user" || sc["browser"] != nil {
+	pageTransports(t, accept, func(t *testing.T, pc *pageClient, pe *pageEnv, e *elicitor) {
+		sc := pc.OK("signin", map[string]any{"email": pe.User})
+		if sc["email"] != pe.User || sc["role"] != "user" || sc["browser"] != nil {
 			t.Fatalf("signin result %v, want the signed-in account", sc)
 		}
 		p := e.last(t)
 		if p.Mode != mcp.ElicitationModeURL || p.ElicitationID == "" || !strings.HasPrefix(p.URL, "http://127.0.0.1:") ||
-			!strings.Contains(p.Message, emu.URL) {
+			!strings.Contains(p.Message, pe.URL) {
 			t.Errorf("elicitation %+v", p)
 		}
 		if out := <-e.pages; out.status != http.StatusOK || !strings.Contains(out.body, "Signed in as Page User (user). You can close this tab.") {
 			t.Errorf("page after submit: %d %s", out.status, out.body)
 		}
-		if me := pc.OK("get_session_user", nil); me["email"] != pageUser {
+		if me := pc.OK("get_session_user", nil); me["email"] != pe.User {
 			t.Errorf("get_session_user after the page: %v", me)
 		}
 		waitNote(t, pc, "notifications/elicitation/complete", p.ElicitationID)
@@ -441,8 +505,8 @@ func waitNote(t testing.TB, pc *pageClient, method, id string) {
 
 func TestBrowserSigninByLink(t *testing.T) {
 	none := func() *elicitor { return nil }
-	pageTransports(t, none, func(t *testing.T, pc *pageClient, emu *owuitest.Server, _ *elicitor) {
-		sc := pc.OK("signin", map[string]any{"email": pageUser})
+	pageTransports(t, none, func(t *testing.T, pc *pageClient, pe *pageEnv, _ *elicitor) {
+		sc := pc.OK("signin", map[string]any{"email": pe.User})
 		step, _ := sc["browser"].(map[string]any)
 		link, _ := step["url"].(string)
 		if link == "" || sc["email"] != nil {
@@ -463,13 +527,13 @@ func TestBrowserSigninByLink(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(body, "incorrect") || strings.Contains(body, "wrong-one") {
 			t.Errorf("wrong password: %d %s", status, body)
 		}
-		if !strings.Contains(body, `value="`+pageUser+`"`) {
+		if !strings.Contains(body, `value="`+pe.User+`"`) {
 			t.Errorf("the email is not prefilled: %s", body)
 		}
 		if status, body := submitPage(t, link, map[string]string{"password": pagePassword}); status != http.StatusOK || !strings.Contains(body, "Signed in as Page User") {
 			t.Fatalf("page: %d %s", status, body)
 		}
-		if me := pc.OK("get_session_user", nil); me["email"] != pageUser {
+		if me := pc.OK("get_session_user", nil); me["email"] != pe.User {
 			t.Errorf("get_session_user after the page: %v", me)
 		}
 		pc.noPasswords(t, pagePassword, "wrong-one")
@@ -479,9 +543,9 @@ func TestBrowserSigninByLink(t *testing.T) {
 func TestBrowserPasswordChange(t *testing.T) {
 	newPass := map[string]string{"password": pagePassword, "new_password": pageNewPass}
 	accept := func() *elicitor { return newElicitor(t, mcp.ElicitationResponseActionAccept, nil) }
-	pageTransports(t, accept, func(t *testing.T, pc *pageClient, emu *owuitest.Server, e *elicitor) {
+	pageTransports(t, accept, func(t *testing.T, pc *pageClient, pe *pageEnv, e *elicitor) {
 		e.fields = map[string]string{"password": pagePassword}
-		pc.OK("signin", map[string]any{"email": pageUser})
+		pc.OK("signin", map[string]any{"email": pe.User})
 		<-e.pages
 		e.fields = newPass
 		if sc := pc.OK("update_password", nil); sc["ok"] != true {
@@ -493,13 +557,13 @@ func TestBrowserPasswordChange(t *testing.T) {
 		if p := e.last(t); !strings.Contains(p.Message, "change your password") {
 			t.Errorf("elicitation message %q", p.Message)
 		}
-		signsIn(t, emu, pageNewPass)
+		signsIn(t, pe, pageNewPass)
 		pc.noPasswords(t, pagePassword, pageNewPass)
 	})
 	t.Run("link", func(t *testing.T) {
-		emu := pageEmulator(t)
-		pc := stdioPageClient(t, emu.URL, nil)
-		sc := pc.OK("signin", map[string]any{"email": pageUser})
+		pe := pageTarget(t)
+		pc := stdioPageClient(t, pe.URL, nil)
+		sc := pc.OK("signin", map[string]any{"email": pe.User})
 		step, _ := sc["browser"].(map[string]any)
 		submitPage(t, step["url"].(string), map[string]string{"password": pagePassword})
 		sc = pc.OK("update_password", map[string]any{})
@@ -515,17 +579,17 @@ func TestBrowserPasswordChange(t *testing.T) {
 		if status, body := submitPage(t, link, newPass); status != http.StatusOK {
 			t.Fatalf("page: %d %s", status, body)
 		}
-		signsIn(t, emu, pageNewPass)
+		signsIn(t, pe, pageNewPass)
 		pc.noPasswords(t, pagePassword, pageNewPass)
 	})
 }
 
 // signsIn checks at Open WebUI itself, outside MCP, that password is the
 // account's password now.
-func signsIn(t testing.TB, emu *owuitest.Server, password string) {
+func signsIn(t testing.TB, pe *pageEnv, password string) {
 	t.Helper()
-	body := `{"email":"` + pageUser + `","password":"` + password + `"}`
-	resp, err := http.Post(emu.URL+"/api/v1/auths/signin", "application/json", strings.NewReader(body))
+	body := `{"email":"` + pe.User + `","password":"` + password + `"}`
+	resp, err := http.Post(pe.URL+"/api/v1/auths/signin", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -538,10 +602,10 @@ func signsIn(t testing.TB, emu *owuitest.Server, password string) {
 func TestBrowserSigninDeclinedOrCancelled(t *testing.T) {
 	for _, action := range []mcp.ElicitationResponseAction{mcp.ElicitationResponseActionDecline, mcp.ElicitationResponseActionCancel} {
 		t.Run(string(action), func(t *testing.T) {
-			emu := pageEmulator(t)
+			pe := pageTarget(t)
 			e := newElicitor(t, action, nil)
-			pc := stdioPageClient(t, emu.URL, handler(e))
-			text := pc.Fail("signin", map[string]any{"email": pageUser}, "nothing was kept")
+			pc := stdioPageClient(t, pe.URL, handler(e))
+			text := pc.Fail("signin", map[string]any{"email": pe.User}, "nothing was kept")
 			if action == mcp.ElicitationResponseActionDecline && !strings.Contains(text, "declined") {
 				t.Errorf("decline: %s", text)
 			}
@@ -551,7 +615,7 @@ func TestBrowserSigninDeclinedOrCancelled(t *testing.T) {
 				t.Errorf("link after %s: %d %s", action, status, body)
 			}
 			pc.Fail("get_session_user", nil, "401")
-			if n := len(emu.Requests()); n != 1 { // the get_session_user above
+			if n := pe.requests(); n != 1 && n != -1 { // the get_session_user above
 				t.Errorf("%d requests reached Open WebUI", n)
 			}
 		})
@@ -559,9 +623,9 @@ func TestBrowserSigninDeclinedOrCancelled(t *testing.T) {
 }
 
 func TestBrowserSigninExpires(t *testing.T) {
-	emu := pageEmulator(t)
-	pc := stdioPageClient(t, emu.URL, nil, "--signin-link-ttl", "1s")
-	sc := pc.OK("signin", map[string]any{"email": pageUser})
+	pe := pageTarget(t)
+	pc := stdioPageClient(t, pe.URL, nil, "--signin-link-ttl", "1s")
+	sc := pc.OK("signin", map[string]any{"email": pe.User})
 	link := sc["browser"].(map[string]any)["url"].(string)
 	time.Sleep(1100 * time.Millisecond)
 	if status, body := getPage(t, link); status != http.StatusGone || !strings.Contains(body, "expired") {
@@ -574,9 +638,9 @@ func TestBrowserSigninExpires(t *testing.T) {
 	// A client that accepted the page and whose user never opens it gets
 	// an answer when the link expires.
 	e2 := &elicitor{t: t, action: mcp.ElicitationResponseActionAccept, pages: make(chan pageOutcome, 1)}
-	pc2 := stdioPageClient(t, emu.URL, &acceptOnly{e2}, "--signin-link-ttl", "1s")
+	pc2 := stdioPageClient(t, pe.URL, &acceptOnly{e2}, "--signin-link-ttl", "1s")
 	start := time.Now()
-	pc2.Fail("signin", map[string]any{"email": pageUser}, "expired")
+	pc2.Fail("signin", map[string]any{"email": pe.User}, "expired")
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the waiting call answered after %v", d)
 	}
@@ -593,12 +657,12 @@ func (a *acceptOnly) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp
 }
 
 func TestBrowserSigninHostedSessions(t *testing.T) {
-	emu := pageEmulator(t)
-	base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": emu.URL}, "--log-level", "debug")
+	pe := pageTarget(t)
+	base, logs := hosted(t, "http", map[string]string{"OWUI_SERVER": pe.URL}, "--log-level", "debug")
 	a := httpPageClient(t, base, logs, nil)
 	b := httpPageClient(t, base, logs, nil)
 	linkOf := func(pc *pageClient) string {
-		sc := pc.OK("signin", map[string]any{"email": pageUser})
+		sc := pc.OK("signin", map[string]any{"email": pe.User})
 		link, _ := sc["browser"].(map[string]any)["url"].(string)
 		if !strings.HasPrefix(link, base+"/page/") {
 			t.Fatalf("link %q, want one on this server (%s)", link, base)
@@ -634,7 +698,7 @@ func TestBrowserSigninHostedSessions(t *testing.T) {
 	if status, body := postPage(t, la, fa, pageOrigin(la)); status != http.StatusOK {
 		t.Fatalf("A's page: %d %s", status, body)
 	}
-	if me := a.OK("get_session_user", nil); me["email"] != pageUser {
+	if me := a.OK("get_session_user", nil); me["email"] != pe.User {
 		t.Errorf("A after its page: %v", me)
 	}
 	b.Fail("get_session_user", nil, "401")
@@ -653,35 +717,35 @@ func TestBrowserSigninHostedSessions(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	fb.Set("password", pagePassword)
-	before := len(emu.Requests())
+	before := pe.requests()
 	if status, _ := postPage(t, lb, fb, pageOrigin(lb)); status != http.StatusGone {
 		t.Errorf("post to an ended session's page: %d", status)
 	}
-	if n := len(emu.Requests()) - before; n != 0 {
+	if n := pe.requests() - before; before >= 0 && n != 0 {
 		t.Errorf("%d requests reached Open WebUI for an ended session's page", n)
 	}
 	a.noPasswords(t, pagePassword)
 }
 
 func TestBrowserSigninHostedNeedsAnAddress(t *testing.T) {
-	emu := pageEmulator(t)
+	pe := pageTarget(t)
 	// A public URL that is not https is refused at start.
 	var stderr bytes.Buffer
-	code := run(bg, []string{"--transport", "http", "--public-url", "http://mcp.example.com"}, strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{"OWUI_SERVER": emu.URL}))
+	code := run(bg, []string{"--transport", "http", "--public-url", "http://mcp.example.com"}, strings.NewReader(""), io.Discard, &stderr, envOf(map[string]string{"OWUI_SERVER": pe.URL}))
 	if code != 2 || !strings.Contains(stderr.String(), "https") {
 		t.Errorf("plain-http public URL: exit %d, %s", code, stderr.String())
 	}
 	// Over SSE (no URL elicitation there) the link uses the public URL.
-	base, logs := hosted(t, "sse", map[string]string{"OWUI_SERVER": emu.URL, "OWUI_MCP_PUBLIC_URL": "https://mcp.example.com/owui/"}, "--log-level", "debug")
+	base, logs := hosted(t, "sse", map[string]string{"OWUI_SERVER": pe.URL, "OWUI_MCP_PUBLIC_URL": "https://mcp.example.com/owui/"}, "--log-level", "debug")
 	c := hostedClient(t, "sse", base, nil)
-	sc := c.OK("signin", map[string]any{"email": pageUser})
+	sc := c.OK("signin", map[string]any{"email": pe.User})
 	link, _ := sc["browser"].(map[string]any)["url"].(string)
 	if !strings.HasPrefix(link, "https://mcp.example.com/owui/page/") {
 		t.Errorf("link %q", link)
 	}
 	// The same page, reached directly (as the proxy in front would).
 	local := base + strings.TrimPrefix(link, "https://mcp.example.com/owui")
-	if status, body := getPage(t, local); status != http.StatusOK || !strings.Contains(body, emu.URL) {
+	if status, body := getPage(t, local); status != http.StatusOK || !strings.Contains(body, pe.URL) {
 		t.Errorf("page: %d %s", status, body)
 	}
 	_ = logs

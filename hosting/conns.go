@@ -17,26 +17,47 @@ type connLimit struct {
 	net.Listener
 	max int
 
-	mu   sync.Mutex
-	open int
-	idle map[net.Conn]struct{}
+	mu    sync.Mutex
+	open  int
+	idle  map[net.Conn]struct{}
+	fresh map[net.Conn]struct{} // connected, no request yet
 }
 
 // limitConns wraps ln; max <= 0 means no bound. Its track method must be
 // the http.Server's ConnState hook.
 func limitConns(ln net.Listener, max int) *connLimit {
-	return &connLimit{Listener: ln, max: max, idle: map[net.Conn]struct{}{}}
+	return &connLimit{Listener: ln, max: max, idle: map[net.Conn]struct{}{}, fresh: map[net.Conn]struct{}{}}
 }
 
 // track follows which connections wait idle between requests.
 func (l *connLimit) track(c net.Conn, s http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s == http.StateIdle {
+	switch s {
+	case http.StateIdle:
 		l.idle[c] = struct{}{}
-		return
+		delete(l.fresh, c)
+	case http.StateNew:
+		l.fresh[c] = struct{}{}
+	default:
+		delete(l.idle, c)
+		delete(l.fresh, c)
 	}
-	delete(l.idle, c)
+}
+
+// closeFresh closes the connections that have not sent a request, on
+// shutdown: http.Server.Shutdown waits up to 5 s for each of them, and an
+// HTTP client often holds one it dialed and never needed.
+func (l *connLimit) closeFresh() {
+	l.mu.Lock()
+	fresh := make([]net.Conn, 0, len(l.fresh))
+	for c := range l.fresh {
+		fresh = append(fresh, c)
+	}
+	l.mu.Unlock()
+	for _, c := range fresh {
+		_ = c.Close()
+	}
 }
 
 const tooManyConns = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: 75\r\n\r\nservice unavailable: too many connections to this server; try again shortly"

@@ -220,6 +220,7 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(h.closeStreams)
+	hs.RegisterOnShutdown(conns.closeFresh)
 	endpoint := "/mcp"
 	if cfg.Transport == "sse" {
 		endpoint = "/sse"
