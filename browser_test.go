@@ -537,7 +537,51 @@ func TestBrowserSigninByLink(t *testing.T) {
 			t.Errorf("get_session_user after the page: %v", me)
 		}
 		pc.noPasswords(t, pagePassword, "wrong-one")
+		if id := link[strings.LastIndex(link, "/")+1:]; strings.Contains(pc.logs(), id) {
+			t.Errorf("the link's id is in the logs:\n%s", pc.logs())
+		}
 	})
+}
+
+// Protocol 2026-07-28 has no server-initiated requests: a client of that
+// revision gets the link even if it declares URL elicitation.
+func TestBrowserSigninModernProtocolGetsTheLink(t *testing.T) {
+	pe := pageTarget(t)
+	e := newElicitor(t, mcp.ElicitationResponseActionAccept, nil)
+	c := client.NewClient(transport.NewStdio(binary, []string{"OWUI_SERVER=" + pe.URL}, "--signin-link-ttl", "20s"),
+		client.WithElicitationHandler(e))
+	if err := c.Start(bg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	res, err := c.Initialize(bg, mcp.InitializeRequest{Params: mcp.InitializeParams{
+		ProtocolVersion: mcp.LATEST_PROTOCOL_VERSION,
+		ClientInfo:      mcp.Implementation{Name: "modern", Version: "1"},
+		Capabilities:    mcp.ClientCapabilities{Elicitation: &mcp.ElicitationCapability{URL: &struct{}{}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ProtocolVersion != mcp.LATEST_PROTOCOL_VERSION {
+		t.Fatalf("negotiated %s", res.ProtocolVersion)
+	}
+	tc := &toolstest.Client{T: t, C: c}
+	sc := tc.OK("signin", map[string]any{"email": pe.User})
+	link, _ := sc["browser"].(map[string]any)["url"].(string)
+	if link == "" {
+		t.Fatalf("modern client: %v, want the link", sc)
+	}
+	e.mu.Lock()
+	if n := len(e.requests); n != 0 {
+		t.Errorf("%d server-initiated requests under 2026-07-28", n)
+	}
+	e.mu.Unlock()
+	if status, body := submitPage(t, link, map[string]string{"password": pagePassword}); status != http.StatusOK {
+		t.Fatalf("page: %d %s", status, body)
+	}
+	if me := tc.OK("get_session_user", nil); me["email"] != pe.User {
+		t.Errorf("after the page: %v", me)
+	}
 }
 
 func TestBrowserPasswordChange(t *testing.T) {
@@ -749,4 +793,53 @@ func TestBrowserSigninHostedNeedsAnAddress(t *testing.T) {
 		t.Errorf("page: %d %s", status, body)
 	}
 	_ = logs
+}
+
+func TestBrowserSigninLDAP(t *testing.T) {
+	emu := owuitest.NewServer(
+		owuitest.WithUsers(owuitest.User{Name: "Admin", Email: "admin@example.com", Password: "admin-pw", Role: "admin"}),
+		owuitest.WithLDAP(owuitest.LDAPEntry{Username: "ldapuser", Password: "ldap-page-pw", Email: "ldap@corp.example", CN: "Ldap User"}))
+	t.Cleanup(emu.Close)
+	pc := stdioPageClient(t, emu.URL, nil)
+	pc.OK("signin", map[string]any{"email": "admin@example.com", "password": "admin-pw"})
+	pc.OK("update_ldap_config", map[string]any{"enable_ldap": true})
+	pc.OK("sign_out", nil)
+	sc := pc.OK("signin_ldap", map[string]any{"user": "ldapuser"})
+	link, _ := sc["browser"].(map[string]any)["url"].(string)
+	status, body := getPage(t, link)
+	if status != http.StatusOK || !strings.Contains(body, `name="user"`) || !strings.Contains(body, `value="ldapuser"`) {
+		t.Fatalf("LDAP page: %d %s", status, body)
+	}
+	if status, body := submitPage(t, link, map[string]string{"password": "ldap-page-pw"}); status != http.StatusOK || !strings.Contains(body, "Signed in as") {
+		t.Fatalf("LDAP page submit: %d %s", status, body)
+	}
+	if me := pc.OK("get_session_user", nil); me["email"] != "ldap@corp.example" {
+		t.Errorf("after the LDAP page: %v", me)
+	}
+	pc.noPasswords(t, "ldap-page-pw")
+}
+
+// A client that stops waiting (notifications/cancelled) withdraws the page.
+func TestBrowserSigninCancelledCallWithdrawsThePage(t *testing.T) {
+	pe := pageTarget(t)
+	e := &elicitor{t: t, pages: make(chan pageOutcome, 1)}
+	pc := stdioPageClient(t, pe.URL, &acceptOnly{e})
+	ctx, cancel := context.WithTimeout(bg, 500*time.Millisecond)
+	defer cancel()
+	_, err := pc.C.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "signin", Arguments: map[string]any{"email": pe.User}}})
+	if err == nil {
+		t.Fatal("the call answered although the page was never completed")
+	}
+	link := e.last(t).URL
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, body := getPage(t, link)
+		if status == http.StatusGone && strings.Contains(body, "withdrawn") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("page after the call was cancelled: %d %s", status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
