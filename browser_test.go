@@ -109,22 +109,7 @@ func (pe *pageEnv) requests() int {
 }
 
 // recorder keeps every byte that crosses it.
-type recorder struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.Write(p)
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.String()
-}
+type recorder = toolstest.Buffer
 
 // recordingTransport records HTTP request and response bodies, streamed
 // ones included.
@@ -749,17 +734,7 @@ func TestBrowserSigninHostedSessions(t *testing.T) {
 
 	// B's MCP session ends while its page is open: the page is dropped.
 	_ = b.C.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		status, body := getPage(t, lb)
-		if status == http.StatusGone && strings.Contains(body, "session that asked for it has ended") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("B's page after its session ended: %d %s", status, body)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitGone(t, lb, "session that asked for it has ended")
 	fb.Set("password", pagePassword)
 	before := pe.requests()
 	if status, _ := postPage(t, lb, fb, pageOrigin(lb)); status != http.StatusGone {
@@ -831,14 +806,21 @@ func TestBrowserSigninCancelledCallWithdrawsThePage(t *testing.T) {
 		t.Fatal("the call answered although the page was never completed")
 	}
 	link := e.last(t).URL
+	waitGone(t, link, "withdrawn")
+}
+
+// waitGone waits until the page at link says, with 410, why it no longer
+// works: the server learns of an ended session or call asynchronously.
+func waitGone(t testing.TB, link, why string) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		status, body := getPage(t, link)
-		if status == http.StatusGone && strings.Contains(body, "withdrawn") {
-			break
+		if status == http.StatusGone && strings.Contains(body, why) {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("page after the call was cancelled: %d %s", status, body)
+			t.Fatalf("page: %d %s, want 410 saying %q", status, body, why)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
