@@ -6,11 +6,293 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
-// appendMessage appends msg as one line: its JSON and a newline.
+// appendMessage appends msg as one line: exactly the bytes json.Marshal
+// gives, followed by a newline.
+//
+// A tool's answer is most of what a stdio server writes, and json.Marshal
+// takes the long way with it: mcp-go's CallToolResult.MarshalJSON builds a
+// map, encodes it (sorting its keys), and the outer Marshal scans the
+// result again to compact it, so the structured content is scanned three
+// times and the text copied twice. When the structured content is already
+// what Marshal would make of it (valid, compact, nothing to escape), the
+// answer is written here in one pass with the same keys in the same order;
+// anything else goes through json.Marshal.
 func appendMessage(dst []byte, msg mcp.JSONRPCMessage) ([]byte, error) {
+	if resp, ok := msg.(mcp.JSONRPCResponse); ok {
+		if res, ok := resp.Result.(*mcp.CallToolResult); ok && res != nil {
+			if out, ok := appendToolAnswer(dst, resp, res); ok {
+				return out, nil
+			}
+		}
+	}
 	b, err := json.Marshal(msg)
 	if err != nil {
 		return dst, err
 	}
 	return append(append(dst, b...), '\n'), nil
+}
+
+// appendToolAnswer is appendMessage's fast path; ok is false (and dst
+// unchanged) for a result it leaves to json.Marshal.
+func appendToolAnswer(dst []byte, resp mcp.JSONRPCResponse, res *mcp.CallToolResult) (out []byte, ok bool) {
+	if resp.JSONRPC != mcp.JSONRPC_VERSION || len(res.InputRequests) > 0 || res.RequestState != "" ||
+		(len(res.RawStructuredContent) == 0 && res.StructuredContent != nil) ||
+		(len(res.RawStructuredContent) > 0 && !compactClean(res.RawStructuredContent)) {
+		return dst, false
+	}
+	texts := make([]*mcp.TextContent, len(res.Content))
+	for i, c := range res.Content {
+		switch t := c.(type) {
+		case mcp.TextContent:
+			texts[i] = &t
+		case *mcp.TextContent:
+			texts[i] = t
+		}
+		if texts[i] == nil || texts[i].Annotations != nil || texts[i].Meta != nil {
+			return dst, false
+		}
+	}
+	id, err := json.Marshal(resp.ID)
+	if err != nil {
+		return dst, false
+	}
+	out = append(dst, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"result":{`...)
+	// CallToolResult.MarshalJSON encodes a map: its keys in sorted order.
+	if res.Meta != nil {
+		meta, err := json.Marshal(res.Meta)
+		if err != nil {
+			return dst, false
+		}
+		out = append(out, `"_meta":`...)
+		out = append(out, meta...)
+		out = append(out, ',')
+	}
+	out = append(out, `"content":[`...)
+	for i, t := range texts {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		typ, err := json.Marshal(t.Type)
+		if err != nil {
+			return dst, false
+		}
+		text, err := json.Marshal(t.Text)
+		if err != nil {
+			return dst, false
+		}
+		out = append(out, `{"type":`...)
+		out = append(out, typ...)
+		out = append(out, `,"text":`...)
+		out = append(out, text...)
+		out = append(out, '}')
+	}
+	out = append(out, ']')
+	if res.IsError {
+		out = append(out, `,"isError":true`...)
+	}
+	if res.ResultType != "" {
+		rt, err := json.Marshal(res.ResultType)
+		if err != nil {
+			return dst, false
+		}
+		out = append(out, `,"resultType":`...)
+		out = append(out, rt...)
+	}
+	if len(res.RawStructuredContent) > 0 {
+		out = append(out, `,"structuredContent":`...)
+		out = append(out, res.RawStructuredContent...)
+	}
+	return append(out, "}}\n"...), true
+}
+
+// compactClean reports whether b is valid JSON that json.Marshal would
+// copy unchanged as a json.RawMessage: no whitespace between tokens, none
+// of the characters it escapes for HTML (<, >, &) and no U+2028 or U+2029.
+// It is one pass with no allocation; false only means "let json.Marshal
+// decide".
+func compactClean(b []byte) bool {
+	c := checker{b: b}
+	return c.value(0) && c.i == len(b)
+}
+
+// maxCheckDepth is deeper than any answer owui-mcp makes; deeper documents
+// take the slow path.
+const maxCheckDepth = 64
+
+type checker struct {
+	b []byte
+	i int
+}
+
+func (c *checker) value(depth int) bool {
+	if c.i >= len(c.b) {
+		return false
+	}
+	switch ch := c.b[c.i]; {
+	case ch == '{':
+		return c.object(depth + 1)
+	case ch == '[':
+		return c.array(depth + 1)
+	case ch == '"':
+		return c.str()
+	case ch == 't':
+		return c.lit("true")
+	case ch == 'f':
+		return c.lit("false")
+	case ch == 'n':
+		return c.lit("null")
+	case ch == '-' || '0' <= ch && ch <= '9':
+		return c.num()
+	}
+	return false
+}
+
+func (c *checker) next() byte {
+	if c.i < len(c.b) {
+		return c.b[c.i]
+	}
+	return 0
+}
+
+func (c *checker) object(depth int) bool {
+	if depth > maxCheckDepth {
+		return false
+	}
+	c.i++ // {
+	if c.next() == '}' {
+		c.i++
+		return true
+	}
+	for {
+		if c.next() != '"' || !c.str() || c.next() != ':' {
+			return false
+		}
+		c.i++
+		if !c.value(depth) {
+			return false
+		}
+		switch c.next() {
+		case ',':
+			c.i++
+		case '}':
+			c.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (c *checker) array(depth int) bool {
+	if depth > maxCheckDepth {
+		return false
+	}
+	c.i++ // [
+	if c.next() == ']' {
+		c.i++
+		return true
+	}
+	for {
+		if !c.value(depth) {
+			return false
+		}
+		switch c.next() {
+		case ',':
+			c.i++
+		case ']':
+			c.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (c *checker) str() bool {
+	c.i++ // "
+	for c.i < len(c.b) {
+		ch := c.b[c.i]
+		switch {
+		case ch == '"':
+			c.i++
+			return true
+		case ch == '\\':
+			c.i++
+			switch c.next() {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				c.i++
+			case 'u':
+				if c.i+5 > len(c.b) {
+					return false
+				}
+				for _, h := range c.b[c.i+1 : c.i+5] {
+					if !isHex(h) {
+						return false
+					}
+				}
+				c.i += 5
+			default:
+				return false
+			}
+		case ch < 0x20, ch == '<', ch == '>', ch == '&':
+			return false
+		case ch == 0xE2 && c.i+2 < len(c.b) && c.b[c.i+1] == 0x80 && c.b[c.i+2]&^1 == 0xA8:
+			return false // U+2028, U+2029
+		default:
+			c.i++
+		}
+	}
+	return false
+}
+
+func isHex(h byte) bool {
+	return '0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F'
+}
+
+func (c *checker) lit(word string) bool {
+	if len(c.b)-c.i < len(word) || string(c.b[c.i:c.i+len(word)]) != word {
+		return false
+	}
+	c.i += len(word)
+	return true
+}
+
+func (c *checker) digits() bool {
+	start := c.i
+	for c.i < len(c.b) && '0' <= c.b[c.i] && c.b[c.i] <= '9' {
+		c.i++
+	}
+	return c.i > start
+}
+
+func (c *checker) num() bool {
+	if c.next() == '-' {
+		c.i++
+	}
+	switch ch := c.next(); {
+	case ch == '0':
+		c.i++
+	case '1' <= ch && ch <= '9':
+		c.digits()
+	default:
+		return false
+	}
+	if c.next() == '.' {
+		c.i++
+		if !c.digits() {
+			return false
+		}
+	}
+	if ch := c.next(); ch == 'e' || ch == 'E' {
+		c.i++
+		if ch := c.next(); ch == '+' || ch == '-' {
+			c.i++
+		}
+		if !c.digits() {
+			return false
+		}
+	}
+	return true
 }
