@@ -22,7 +22,9 @@ import (
 // cancelled (SIGINT/SIGTERM). Either way every request already read gets its
 // answer first, within the grace period.
 func serveStdio(ctx context.Context, srv *tools.Server, cfg *config, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
-	return newStdioConn(srv.MCP, stdin, stdout, log).serve(ctx, cfg.grace, srv.Drain)
+	in, restore := pollableStdin(stdin)
+	defer restore()
+	return newStdioConn(srv.MCP, in, stdout, log).serve(ctx, cfg.grace, srv.Drain)
 }
 
 // maxStdioCalls bounds the requests served at once; past it the reader
