@@ -59,8 +59,9 @@ func newSessionResult(r *owui.SessionUserResponse) *sessionResult {
 
 // granted lists the permissions that are on, group by group (nested ones
 // as dotted names); groups with none on are left out.
-func granted(perms map[string]any) map[string][]string {
+func granted(tree owui.Permissions) map[string][]string {
 	out := map[string][]string{}
+	perms, _ := tree.Map() // it was read from JSON, so it decodes
 	for _, group := range slices.Sorted(maps.Keys(perms)) {
 		var on []string
 		var collect func(prefix string, v any)
@@ -88,13 +89,13 @@ func granted(perms map[string]any) map[string][]string {
 // permission tree included.
 type sessionInfoResult struct {
 	account
-	Permissions     map[string]any `json:"permissions" jsonschema:"required,nullable"`
-	Bio             *string        `json:"bio" jsonschema:"nullable"`
-	Gender          *string        `json:"gender" jsonschema:"nullable"`
-	DateOfBirth     *owui.Date     `json:"date_of_birth" jsonschema:"nullable"`
-	StatusEmoji     *string        `json:"status_emoji" jsonschema:"nullable"`
-	StatusMessage   *string        `json:"status_message" jsonschema:"nullable"`
-	StatusExpiresAt *int64         `json:"status_expires_at" jsonschema:"nullable"`
+	Permissions     owui.Permissions `json:"permissions" jsonschema:"required,nullable"`
+	Bio             *string          `json:"bio" jsonschema:"nullable"`
+	Gender          *string          `json:"gender" jsonschema:"nullable"`
+	DateOfBirth     *owui.Date       `json:"date_of_birth" jsonschema:"nullable"`
+	StatusEmoji     *string          `json:"status_emoji" jsonschema:"nullable"`
+	StatusMessage   *string          `json:"status_message" jsonschema:"nullable"`
+	StatusExpiresAt *int64           `json:"status_expires_at" jsonschema:"nullable"`
 }
 
 func newSessionInfoResult(r *owui.SessionUserInfoResponse) *sessionInfoResult {
