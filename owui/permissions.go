@@ -69,12 +69,14 @@ func (Permissions) JSONSchemaAlias() any { return map[string]any{} }
 // that a float64 holds exactly; ok is false for anything else (a duplicate
 // key included), which the caller decodes the slow way.
 func canonicalObject(b []byte) (out []byte, ok bool) {
-	c := canon{in: b}
+	c := canon{in: b, entries: make([]entry, 0, 64)}
 	c.space()
 	if c.peek() != '{' {
 		return nil, false
 	}
-	out, ok = c.value(make([]byte, 0, len(b)), 0)
+	// Sorting an object needs its members twice over (as read, then in
+	// order) before they move down: twice the input is room for every level.
+	out, ok = c.value(make([]byte, 0, 2*len(b)+16), 0)
 	c.space()
 	return out, ok && c.i == len(b)
 }
@@ -84,8 +86,9 @@ func canonicalObject(b []byte) (out []byte, ok bool) {
 const maxCanonDepth = 16
 
 type canon struct {
-	in []byte
-	i  int
+	in      []byte
+	i       int
+	entries []entry // a stack: each object's members above its parent's
 }
 
 func (c *canon) peek() byte {
@@ -143,8 +146,8 @@ func (c *canon) object(dst []byte, depth int) ([]byte, bool) {
 	c.i++ // {
 	// The values go to the end of dst as they come, then the members are
 	// appended in key order after them and moved down over them.
-	base := len(dst)
-	var entries []entry
+	base, first := len(dst), len(c.entries)
+	defer func() { c.entries = c.entries[:first] }()
 	c.space()
 	if c.peek() == '}' {
 		c.i++
@@ -165,7 +168,7 @@ func (c *canon) object(dst []byte, depth int) ([]byte, bool) {
 		if dst, ok = c.value(dst, depth); !ok {
 			return dst, false
 		}
-		entries = append(entries, entry{key, start, len(dst)})
+		c.entries = append(c.entries, entry{key, start, len(dst)})
 		c.space()
 		switch c.peek() {
 		case ',':
@@ -180,6 +183,7 @@ func (c *canon) object(dst []byte, depth int) ([]byte, bool) {
 	}
 	// By the keys themselves, not their quoted form: a quote sorts after a
 	// space.
+	entries := c.entries[first:]
 	slices.SortFunc(entries, func(a, b entry) int { return bytes.Compare(a.key[1:len(a.key)-1], b.key[1:len(b.key)-1]) })
 	for i := 1; i < len(entries); i++ {
 		if bytes.Equal(entries[i-1].key, entries[i].key) {
