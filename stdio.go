@@ -93,7 +93,7 @@ func (c *stdioConn) serve(ctx context.Context, grace time.Duration, drain func(c
 	stopNotes, notesDone := make(chan struct{}), make(chan struct{})
 	go c.forwardNotifications(stopNotes, notesDone)
 	readDone := make(chan error, 1)
-	go func() { readDone <- c.readLoop() }()
+	go c.read(bufio.NewReaderSize(c.in, 64<<10), readDone)
 
 	var readErr error
 	select {
@@ -134,18 +134,31 @@ func (c *stdioConn) serve(ctx context.Context, grace time.Duration, drain func(c
 	return nil
 }
 
-// readLoop reads and dispatches lines until the input ends.
-func (c *stdioConn) readLoop() error {
-	r := bufio.NewReaderSize(c.in, 64<<10)
+// read reads and dispatches lines until the input ends, and then says why
+// on done. The goroutine that reads a request serves it, handing the
+// reader to a new goroutine first: the call starts at once, on a processor
+// that is already running and with the line in its cache, instead of
+// waiting for a new goroutine to be scheduled (10 to 20 us here, on two
+// cores). The request is registered before the next line can be read.
+func (c *stdioConn) read(r *bufio.Reader, done chan<- error) {
 	for {
 		line, err := r.ReadBytes('\n')
 		// A last line without its newline is served too; an empty line gets
 		// the parse error mcp-go answers it with.
 		if err == nil || len(bytes.TrimSpace(line)) > 0 {
-			c.dispatch(line)
+			if req := c.dispatch(line); req != nil {
+				if err != nil {
+					done <- err
+				} else {
+					go c.read(r, done)
+				}
+				c.serveCall(req)
+				return
+			}
 		}
 		if err != nil {
-			return err
+			done <- err
+			return
 		}
 	}
 }
@@ -161,12 +174,15 @@ type head struct {
 
 var null = []byte("null")
 
-func (c *stdioConn) dispatch(line []byte) {
+// dispatch handles a line that needs no answer, or one that can be given
+// at once, and registers a request, which it returns for the caller to
+// serve.
+func (c *stdioConn) dispatch(line []byte) *stdioRequest {
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
 	if closed {
-		return
+		return nil
 	}
 	var h head
 	if err := json.Unmarshal(line, &h); err != nil {
@@ -174,23 +190,23 @@ func (c *stdioConn) dispatch(line []byte) {
 		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
 			c.send(mcp.JSONRPCError{JSONRPC: mcp.JSONRPC_VERSION, ID: mcp.NewRequestId(nil),
 				Error: mcp.NewJSONRPCErrorDetails(mcp.PARSE_ERROR, "Parse error", nil)})
-			return
+			return nil
 		}
 		// JSON, but not a message: HandleMessage gives mcp-go's answer.
 		c.serveNow(line)
-		return
+		return nil
 	}
 	if (len(h.Result) > 0 || len(h.Error) > 0) && c.sess.deliver(h.ID, h.Result, h.Error) {
-		return
+		return nil
 	}
 	if len(h.ID) == 0 || bytes.Equal(h.ID, null) {
 		if h.Method == string(mcp.MethodNotificationCancelled) && c.cancelRequest(h.Params) {
-			return
+			return nil
 		}
 		c.serveNow(line)
-		return
+		return nil
 	}
-	c.start(h, line)
+	return c.register(h, line)
 }
 
 // serveNow serves a notification (or what HandleMessage will refuse) on
@@ -201,26 +217,39 @@ func (c *stdioConn) serveNow(line []byte) {
 	}
 }
 
-// start serves a request on a goroutine of its own, registered first.
-func (c *stdioConn) start(h head, line []byte) {
+// stdioRequest is a request registered and not yet answered.
+type stdioRequest struct {
+	ctx  context.Context
+	key  string
+	id   json.RawMessage
+	line []byte
+	call *stdioCall
+}
+
+// register counts a request in and makes it cancellable, waiting first
+// while maxStdioCalls are being served.
+func (c *stdioConn) register(h head, line []byte) *stdioRequest {
 	c.slots <- struct{}{}
-	key := callKey(h.ID)
 	ctx, cancel := context.WithCancel(c.base)
-	call := &stdioCall{cancel: cancel, listen: h.Method == string(mcp.MethodSubscriptionsListen)}
+	req := &stdioRequest{ctx: ctx, key: callKey(h.ID), id: h.ID, line: line,
+		call: &stdioCall{cancel: cancel, listen: h.Method == string(mcp.MethodSubscriptionsListen)}}
 	c.mu.Lock()
-	c.calls[key] = append(c.calls[key], call)
+	c.calls[req.key] = append(c.calls[req.key], req.call)
 	c.running++
 	c.mu.Unlock()
-	go func() {
-		defer func() {
-			cancel()
-			c.finish(key, call)
-			<-c.slots
-		}()
-		if resp := c.handle(ctx, h.ID, line); resp != nil {
-			c.send(resp)
-		}
+	return req
+}
+
+// serveCall serves a registered request and writes its answer.
+func (c *stdioConn) serveCall(req *stdioRequest) {
+	defer func() {
+		req.call.cancel()
+		c.finish(req.key, req.call)
+		<-c.slots
 	}()
+	if resp := c.handle(req.ctx, req.id, req.line); resp != nil {
+		c.send(resp)
+	}
 }
 
 func (c *stdioConn) finish(key string, call *stdioCall) {
