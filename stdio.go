@@ -163,15 +163,6 @@ func (c *stdioConn) read(r *bufio.Reader, done chan<- error) {
 	}
 }
 
-// head is what the transport reads of a message.
-type head struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-	Result json.RawMessage `json:"result"`
-	Error  json.RawMessage `json:"error"`
-	Params json.RawMessage `json:"params"`
-}
-
 var null = []byte("null")
 
 // dispatch handles a line that needs no answer, or one that can be given
@@ -184,17 +175,20 @@ func (c *stdioConn) dispatch(line []byte) *stdioRequest {
 	if closed {
 		return nil
 	}
-	var h head
-	if err := json.Unmarshal(line, &h); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-			c.send(mcp.JSONRPCError{JSONRPC: mcp.JSONRPC_VERSION, ID: mcp.NewRequestId(nil),
-				Error: mcp.NewJSONRPCErrorDetails(mcp.PARSE_ERROR, "Parse error", nil)})
+	h, ok := scanHead(line)
+	if !ok {
+		h = head{}
+		if err := json.Unmarshal(line, &h); err != nil {
+			var se *json.SyntaxError
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+				c.send(mcp.JSONRPCError{JSONRPC: mcp.JSONRPC_VERSION, ID: mcp.NewRequestId(nil),
+					Error: mcp.NewJSONRPCErrorDetails(mcp.PARSE_ERROR, "Parse error", nil)})
+				return nil
+			}
+			// JSON, but not a message: HandleMessage gives mcp-go's answer.
+			c.serveNow(line)
 			return nil
 		}
-		// JSON, but not a message: HandleMessage gives mcp-go's answer.
-		c.serveNow(line)
-		return nil
 	}
 	if (len(h.Result) > 0 || len(h.Error) > 0) && c.sess.deliver(h.ID, h.Result, h.Error) {
 		return nil
@@ -272,16 +266,6 @@ func (c *stdioConn) finish(key string, call *stdioCall) {
 		close(c.idle)
 		c.idle = nil
 	}
-}
-
-// callKey matches a request with its cancellation as mcp-go does: by the
-// id's value, whether sent as a number or a string.
-func callKey(id json.RawMessage) string {
-	var v any
-	if json.Unmarshal(id, &v) != nil {
-		return string(id)
-	}
-	return fmt.Sprint(v)
 }
 
 // cancelRequest cancels the call a notifications/cancelled names. It

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -74,18 +75,10 @@ func appendToolAnswer(dst []byte, resp mcp.JSONRPCResponse, res *mcp.CallToolRes
 		if i > 0 {
 			out = append(out, ',')
 		}
-		typ, err := json.Marshal(t.Type)
-		if err != nil {
-			return dst, false
-		}
-		text, err := json.Marshal(t.Text)
-		if err != nil {
-			return dst, false
-		}
 		out = append(out, `{"type":`...)
-		out = append(out, typ...)
+		out = appendString(out, t.Type)
 		out = append(out, `,"text":`...)
-		out = append(out, text...)
+		out = appendString(out, t.Text)
 		out = append(out, '}')
 	}
 	out = append(out, ']')
@@ -93,12 +86,8 @@ func appendToolAnswer(dst []byte, resp mcp.JSONRPCResponse, res *mcp.CallToolRes
 		out = append(out, `,"isError":true`...)
 	}
 	if res.ResultType != "" {
-		rt, err := json.Marshal(res.ResultType)
-		if err != nil {
-			return dst, false
-		}
 		out = append(out, `,"resultType":`...)
-		out = append(out, rt...)
+		out = appendString(out, string(res.ResultType))
 	}
 	if len(res.RawStructuredContent) > 0 {
 		out = append(out, `,"structuredContent":`...)
@@ -117,16 +106,35 @@ func compactClean(b []byte) bool {
 	return c.value(0) && c.i == len(b)
 }
 
-// maxCheckDepth is deeper than any answer owui-mcp makes; deeper documents
-// take the slow path.
+// maxCheckDepth is deeper than any message owui-mcp reads or writes;
+// deeper documents take the slow path.
 const maxCheckDepth = 64
 
+// checker validates JSON in one pass. Strict, it also refuses what
+// json.Marshal would rewrite (compactClean); loose, it takes any valid
+// JSON, whitespace included (scanHead).
 type checker struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	loose bool
+}
+
+func (c *checker) ws() {
+	if !c.loose {
+		return
+	}
+	for c.i < len(c.b) {
+		switch c.b[c.i] {
+		case ' ', '\t', '\n', '\r':
+			c.i++
+		default:
+			return
+		}
+	}
 }
 
 func (c *checker) value(depth int) bool {
+	c.ws()
 	if c.i >= len(c.b) {
 		return false
 	}
@@ -161,18 +169,25 @@ func (c *checker) object(depth int) bool {
 		return false
 	}
 	c.i++ // {
+	c.ws()
 	if c.next() == '}' {
 		c.i++
 		return true
 	}
 	for {
-		if c.next() != '"' || !c.str() || c.next() != ':' {
+		c.ws()
+		if c.next() != '"' || !c.str() {
+			return false
+		}
+		c.ws()
+		if c.next() != ':' {
 			return false
 		}
 		c.i++
 		if !c.value(depth) {
 			return false
 		}
+		c.ws()
 		switch c.next() {
 		case ',':
 			c.i++
@@ -190,6 +205,7 @@ func (c *checker) array(depth int) bool {
 		return false
 	}
 	c.i++ // [
+	c.ws()
 	if c.next() == ']' {
 		c.i++
 		return true
@@ -198,6 +214,7 @@ func (c *checker) array(depth int) bool {
 		if !c.value(depth) {
 			return false
 		}
+		c.ws()
 		switch c.next() {
 		case ',':
 			c.i++
@@ -236,9 +253,11 @@ func (c *checker) str() bool {
 			default:
 				return false
 			}
-		case ch < 0x20, ch == '<', ch == '>', ch == '&':
+		case ch < 0x20:
 			return false
-		case ch == 0xE2 && c.i+2 < len(c.b) && c.b[c.i+1] == 0x80 && c.b[c.i+2]&^1 == 0xA8:
+		case !c.loose && (ch == '<' || ch == '>' || ch == '&'):
+			return false
+		case !c.loose && ch == 0xE2 && c.i+2 < len(c.b) && c.b[c.i+1] == 0x80 && c.b[c.i+2]&^1 == 0xA8:
 			return false // U+2028, U+2029
 		default:
 			c.i++
@@ -296,3 +315,65 @@ func (c *checker) num() bool {
 	}
 	return true
 }
+
+// appendString appends s as a JSON string, escaped as json.Marshal escapes
+// it (HTML characters, U+2028 and U+2029 included; invalid UTF-8 becomes
+// U+FFFD), without going through reflection.
+func appendString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	done := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if plain[b] {
+				i++
+				continue
+			}
+			dst = append(dst, s[done:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, `\b`...)
+			case '\f':
+				dst = append(dst, `\f`...)
+			case '\n':
+				dst = append(dst, `\n`...)
+			case '\r':
+				dst = append(dst, `\r`...)
+			case '\t':
+				dst = append(dst, `\t`...)
+			default: // other control characters, <, >, &
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			done = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[done:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[done:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		done = i
+	}
+	dst = append(dst, s[done:]...)
+	return append(dst, '"')
+}
+
+// plain marks the ASCII bytes a JSON string carries as they are.
+var plain = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
