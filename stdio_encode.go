@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -53,12 +55,10 @@ func appendToolAnswer(dst []byte, resp mcp.JSONRPCResponse, res *mcp.CallToolRes
 			return dst, false
 		}
 	}
-	id, err := json.Marshal(resp.ID)
-	if err != nil {
+	out = append(dst, `{"jsonrpc":"2.0","id":`...)
+	if out, ok = appendID(out, resp.ID); !ok {
 		return dst, false
 	}
-	out = append(dst, `{"jsonrpc":"2.0","id":`...)
-	out = append(out, id...)
 	out = append(out, `,"result":{`...)
 	// CallToolResult.MarshalJSON encodes a map: its keys in sorted order.
 	if res.Meta != nil {
@@ -94,6 +94,28 @@ func appendToolAnswer(dst []byte, resp mcp.JSONRPCResponse, res *mcp.CallToolRes
 		out = append(out, res.RawStructuredContent...)
 	}
 	return append(out, "}}\n"...), true
+}
+
+// appendID appends a request id as json.Marshal does: the ids clients
+// send, integers and strings, directly; others through it.
+func appendID(dst []byte, id mcp.RequestId) ([]byte, bool) {
+	switch v := id.Value().(type) {
+	case float64: // what json.Unmarshal makes of any number
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 && (v != 0 || !math.Signbit(v)) {
+			return strconv.AppendInt(dst, int64(v), 10), true
+		}
+	case int64:
+		return strconv.AppendInt(dst, v, 10), true
+	case int:
+		return strconv.AppendInt(dst, int64(v), 10), true
+	case string:
+		return appendString(dst, v), true
+	}
+	b, err := json.Marshal(id)
+	if err != nil {
+		return dst, false
+	}
+	return append(dst, b...), true
 }
 
 // compactClean reports whether b is valid JSON that json.Marshal would
@@ -230,6 +252,13 @@ func (c *checker) array(depth int) bool {
 func (c *checker) str() bool {
 	c.i++ // "
 	for c.i < len(c.b) {
+		// Most bytes of a string need no thought: skip them in a tight loop.
+		for c.i < len(c.b) && c.b[c.i] < utf8.RuneSelf && plain[c.b[c.i]] {
+			c.i++
+		}
+		if c.i == len(c.b) {
+			return false
+		}
 		ch := c.b[c.i]
 		switch {
 		case ch == '"':

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -112,7 +113,8 @@ func TestAppendMessageEdgeCases(t *testing.T) {
 		strings.Repeat("[", 70) + strings.Repeat("]", 70), `{"a":"` + "\x01" + `"}`, `{"a":"&amp;"}`,
 	}
 	texts := []string{"", "plain", `{"json":"text"}`, "<html> & \u2028\u2029", "\xff\xfe invalid", "tab\tnew\nline\x00\x1f", "é ✓ 🙂"}
-	ids := []any{nil, 1, int64(1) << 60, 1.5, "id", "<id>"}
+	ids := []any{nil, 1, int64(1) << 60, 1.5, "id", "<id>", 7.0, -7.0, math.Copysign(0, -1), 0.0, 1e15, 999999999999999.0,
+		1e21, 1e-7, -123456.0, uint8(3), true}
 	var results []*mcp.CallToolResult
 	for _, r := range raws {
 		results = append(results, &mcp.CallToolResult{Content: []mcp.Content{text(r)}, RawStructuredContent: json.RawMessage(r)})
@@ -158,15 +160,16 @@ func ptr[T any](v T) *T { return &v }
 // FuzzToolAnswerEncoding: for any text and structured content, the answer
 // is what json.Marshal makes of it.
 func FuzzToolAnswerEncoding(f *testing.F) {
-	f.Add("text", []byte(`{"a":[1,true,null,"s"]}`), false, "")
-	f.Add("<&>", []byte(`{"a":"<"}`), true, "complete")
-	f.Add("\xff", []byte("{\"a\":\"\u2029\"}"), false, "")
-	f.Add("", []byte(`{"a": 1 }`), false, "")
-	f.Add("x", []byte(`{"a":1e999}`), false, "")
-	f.Fuzz(func(t *testing.T, text string, raw []byte, isError bool, resultType string) {
+	f.Add("text", []byte(`{"a":[1,true,null,"s"]}`), false, "", 7.0)
+	f.Add("<&>", []byte(`{"a":"<"}`), true, "complete", -0.0)
+	f.Add("\xff", []byte("{\"a\":\"\u2029\"}"), false, "", 1e21)
+	f.Add("", []byte(`{"a": 1 }`), false, "", 1.5)
+	f.Add("x", []byte(`{"a":1e999}`), false, "", 123456789012345.0)
+	f.Fuzz(func(t *testing.T, text string, raw []byte, isError bool, resultType string, id float64) {
 		res := &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, RawStructuredContent: raw, IsError: isError}
 		res.ResultType = mcp.ResultType(resultType)
-		checkEncoding(t, mcp.NewJSONRPCResultResponse(mcp.NewRequestId(3), res))
+		checkEncoding(t, mcp.NewJSONRPCResultResponse(mcp.NewRequestId(id), res))
+		checkEncoding(t, mcp.NewJSONRPCResultResponse(mcp.NewRequestId(text), res))
 	})
 }
 
