@@ -106,8 +106,23 @@ func TestSessionResultsEncodeAsBefore(t *testing.T) {
 	}
 	want := mustMarshal(&before{account: newAccount(&r.SessionUserResponse), Permissions: perms, Bio: r.Bio, Gender: r.Gender,
 		DateOfBirth: r.DateOfBirth, StatusEmoji: r.StatusEmoji, StatusMessage: r.StatusMessage, StatusExpiresAt: r.StatusExpiresAt})
-	if got := mustMarshal(present(&r, false)); got != want {
-		t.Errorf("get_session_user answers\n%s\nwas\n%s", got, want)
+	got, err := encodeResult(present(&r, false))
+	if err != nil || string(got) != want {
+		t.Errorf("get_session_user answers\n%s (%v)\nwas\n%s", got, err, want)
+	}
+	if plain := mustMarshal(present(&r, false)); plain != want {
+		t.Errorf("json.Marshal gives\n%s\nwas\n%s", plain, want)
+	}
+	// Without a tree (null), and with every optional field null.
+	var bare owui.SessionUserInfoResponse
+	if err := json.Unmarshal([]byte(`{"token":"t","id":"u","permissions":null}`), &bare); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []*owui.SessionUserInfoResponse{&bare, {SessionUserResponse: owui.SessionUserResponse{Permissions: owui.Permissions(`{}`)}}} {
+		got, err := encodeResult(present(v, false))
+		if want := mustMarshal(present(v, false)); err != nil || string(got) != want {
+			t.Errorf("encoded\n%s (%v)\njson.Marshal\n%s", got, err, want)
+		}
 	}
 	signin := mustMarshal(present(&r.SessionUserResponse, false))
 	if !strings.Contains(signin, `"permissions_granted":{"chat":["controls","file_upload","nested.z"],"features":["notes"],"workspace":["knowledge"]}`) {
