@@ -301,10 +301,12 @@ func decodeAnswer(e *Error, body []byte, out any) error {
 			e.Kind = KindUnsupported
 			return e
 		}
-		if err := json.Unmarshal(body, out); err != nil {
-			e.Kind = KindBadResponse
-			e.Detail = shapeError(err)
-			return e
+		if f, ok := out.(interface{ decodeFast([]byte) bool }); !ok || !f.decodeFast(body) {
+			if err := json.Unmarshal(body, out); err != nil {
+				e.Kind = KindBadResponse
+				e.Detail = shapeError(err)
+				return e
+			}
 		}
 		if ch, ok := out.(interface{ check() error }); ok {
 			if err := ch.check(); err != nil {
