@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -611,4 +613,44 @@ func TestStdioTwoServersInOneProcess(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStdioOneProcessor: stdio mode runs on one processor and gives the
+// default back at the end; a GOMAXPROCS the user set is left alone.
+func TestStdioOneProcessor(t *testing.T) {
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		t.Skip("GOMAXPROCS is set for this test run")
+	}
+	before := runtime.GOMAXPROCS(0)
+	srv := newToolServer(t)
+	srv.MCP.AddTool(mcp.NewTool("test_procs"), func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return mcp.NewToolResultText(fmt.Sprint(runtime.GOMAXPROCS(0))), nil
+	})
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- serveStdio(bg, srv, &config{grace: time.Second}, inR, outW, slog.New(slog.DiscardHandler))
+		outW.Close()
+	}()
+	lines := (&pipeServer{toSrv: inW, fromS: outR}).rawLines(t)
+	p := &pipeServer{toSrv: inW}
+	rawInit(t, p, lines)
+	p.send(t, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_procs","arguments":{}}}`)
+	if m := nextMsg(t, lines); m.text() != "1" {
+		t.Errorf("GOMAXPROCS while serving: %s", m.line)
+	}
+	inW.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if after := runtime.GOMAXPROCS(0); after != before {
+		t.Errorf("GOMAXPROCS %d after serving, %d before", after, before)
+	}
+	t.Setenv("GOMAXPROCS", "3")
+	restore := oneProcessor()
+	if n := runtime.GOMAXPROCS(0); n != before {
+		t.Errorf("with GOMAXPROCS set, %d processors", n)
+	}
+	restore()
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -29,36 +28,52 @@ import (
 // other builds, one sub-benchmark each; with -count N they take turns.
 func BenchmarkOverhead(b *testing.B) {
 	for _, bin := range overheadBinaries(b) {
+		b.Run(bin.name, func(b *testing.B) { overheadPairs(b, startDemo(b, bin.path)) })
+	}
+}
+
+// BenchmarkOverheadRemote is BenchmarkOverhead with Open WebUI in a
+// process of its own (bench/emulator), as in real use: owui-mcp started
+// with --server, and the direct call made to that process.
+func BenchmarkOverheadRemote(b *testing.B) {
+	f := getCallFixture(b)
+	for _, bin := range overheadBinaries(b) {
 		b.Run(bin.name, func(b *testing.B) {
-			p := startDemo(b, bin.path)
-			var d [2]samples
-			// Warm up both paths: connections, the first allocations.
-			for range 50 {
-				p.direct(b)
-				p.toolCall(b)
-			}
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				for j := range 2 {
-					k := j ^ i&1 // direct first on even iterations
-					t := time.Now()
-					if k == 0 {
-						p.direct(b)
-					} else {
-						p.toolCall(b)
-					}
-					d[k] = append(d[k], time.Since(t))
-				}
-				i++
-			}
-			direct, tool := d[0].sorted().q(0.5), d[1].sorted().q(0.5)
-			b.ReportMetric(us(direct), "direct-us")
-			b.ReportMetric(us(tool), "mcp-us")
-			b.ReportMetric(us(tool-direct), "added-us")
-			b.ReportMetric(float64(tool)/float64(direct), "ratio")
+			overheadPairs(b, startStdioTarget(b, bin.path, []string{"--server", f.emuURL}, f.apiURL(),
+				"user15@bench.example", "pw-15", "signin"))
 		})
 	}
+}
+
+// overheadPairs makes the direct call and the tool call alternately and
+// reports their medians.
+func overheadPairs(b *testing.B, p *demoProc) {
+	var d [2]samples
+	// Warm up both paths: connections, the first allocations.
+	for range 50 {
+		p.direct(b)
+		p.toolCall(b)
+	}
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		for j := range 2 {
+			k := j ^ i&1 // direct first on even iterations
+			t := time.Now()
+			if k == 0 {
+				p.direct(b)
+			} else {
+				p.toolCall(b)
+			}
+			d[k] = append(d[k], time.Since(t))
+		}
+		i++
+	}
+	direct, tool := d[0].sorted().q(0.5), d[1].sorted().q(0.5)
+	b.ReportMetric(us(direct), "direct-us")
+	b.ReportMetric(us(tool), "mcp-us")
+	b.ReportMetric(us(tool-direct), "added-us")
+	b.ReportMetric(float64(tool)/float64(direct), "ratio")
 }
 
 type namedBinary struct{ name, path string }
@@ -80,7 +95,7 @@ func overheadBinaries(b *testing.B) []namedBinary {
 	return out
 }
 
-// demoProc is owui-mcp --demo driven over stdio by hand, with a plain HTTP
+// demoProc is owui-mcp driven over stdio by hand, with a plain HTTP
 // client for its Open WebUI.
 type demoProc struct {
 	*rawProc
@@ -94,9 +109,17 @@ type demoProc struct {
 
 var demoURLRE = regexp.MustCompile(`demo Open WebUI at (http://127\.0\.0\.1:[0-9]+/api)`)
 
+// startDemo runs bin --demo and signs up its first account, the admin.
 func startDemo(b *testing.B, bin string) *demoProc {
+	return startStdioTarget(b, bin, []string{"--demo"}, "", "admin@bench.example", "pw-admin-1", "signup")
+}
+
+// startStdioTarget runs bin over stdio with args against the Open WebUI at
+// api ("" for the demo's, read from its log) and signs in (or up) as email
+// through MCP and directly.
+func startStdioTarget(b *testing.B, bin string, args []string, api, email, password, how string) *demoProc {
 	b.Helper()
-	cmd := exec.Command(bin, "--demo", "--log-level", "warn")
+	cmd := exec.Command(bin, append(args, "--log-level", "warn")...)
 	cmd.Env = childEnv()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -112,16 +135,18 @@ func startDemo(b *testing.B, bin string) *demoProc {
 		b.Fatal(err)
 	}
 	p := &demoProc{rawProc: &rawProc{cmd: cmd, stdin: stdin, stdout: bufio.NewReaderSize(stdout, 64<<10), stderr: logs},
-		email: "admin@bench.example", hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}, id: 100}
+		api: api, email: email, hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}, id: 100}
 	b.Cleanup(func() {
 		if err := p.stop(); err != nil {
-			b.Errorf("owui-mcp --demo: %v\n%s", err, logs)
+			b.Errorf("owui-mcp: %v\n%s", err, logs)
 		}
 	})
-	select {
-	case p.api = <-logs.found:
-	case <-time.After(10 * time.Second):
-		b.Fatalf("no demo URL after 10s:\n%s", logs)
+	if p.api == "" {
+		select {
+		case p.api = <-logs.found:
+		case <-time.After(10 * time.Second):
+			b.Fatalf("no demo URL after 10s:\n%s", logs)
+		}
 	}
 	if err := p.send(initializeMsg); err != nil {
 		b.Fatal(err)
@@ -129,17 +154,20 @@ func startDemo(b *testing.B, bin string) *demoProc {
 	if _, err := p.await(1); err != nil {
 		b.Fatal(err)
 	}
-	signup := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"signup","arguments":{"name":"Admin","email":"` +
-		p.email + `","password":"pw-admin-1"}}}`
-	if err := p.send(initializedMsg, signup); err != nil {
+	args2 := `{"email":"` + email + `","password":"` + password + `"}`
+	if how == "signup" {
+		args2 = `{"name":"Admin","email":"` + email + `","password":"` + password + `"}`
+	}
+	call := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"` + how + `","arguments":` + args2 + `}}`
+	if err := p.send(initializedMsg, call); err != nil {
 		b.Fatal(err)
 	}
 	if line, err := p.await(2); err != nil || bytes.Contains(line, []byte(`"isError":true`)) {
-		b.Fatalf("signup: %s %v", line, err)
+		b.Fatalf("%s: %s %v", how, line, err)
 	}
 	// The direct caller's own JWT, for the same account.
 	resp, err := p.hc.Post(p.api+"/v1/auths/signin", "application/json",
-		strings.NewReader(`{"email":"`+p.email+`","password":"pw-admin-1"}`))
+		strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -195,5 +223,3 @@ func (p *demoProc) toolCall(b *testing.B) {
 		return
 	}
 }
-
-func (p *demoProc) String() string { return fmt.Sprintf("demo %s", p.api) }
