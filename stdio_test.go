@@ -55,6 +55,10 @@ func startPipeServer(t testing.TB, srv *tools.Server, grace time.Duration) *pipe
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(bg)
 	p := &pipeServer{srv: srv, toSrv: inW, fromS: outR, done: make(chan error, 1), cancel: cancel}
+	// As serveStdio does: one processor, so that nothing here relies on
+	// goroutines running in parallel.
+	restore := oneProcessor()
+	t.Cleanup(restore)
 	go func() {
 		err := newStdioConn(srv.MCP, inR, outW, slog.New(slog.DiscardHandler)).serve(ctx, grace, srv.Drain)
 		outW.Close()
