@@ -152,7 +152,10 @@ func (c *stdioConn) serve(ctx context.Context, grace time.Duration, drain func(c
 	c.mu.Unlock()
 	close(c.stopped)
 	close(stopNotes)
-	<-notesDone
+	select {
+	case <-notesDone:
+	case <-time.After(time.Second): // a write stuck on a client that no longer reads
+	}
 	if d, ok := c.in.(interface{ SetReadDeadline(time.Time) error }); ok {
 		_ = d.SetReadDeadline(time.Now()) // release the reader, where the input allows it
 	}

@@ -658,3 +658,20 @@ func TestStdioOneProcessor(t *testing.T) {
 	}
 	restore()
 }
+
+// TestStdioClientStopsReading: a client that closes its end of stdin but
+// never reads stdout again leaves answers that cannot be written; serving
+// still ends, within the grace and a little more.
+func TestStdioClientStopsReading(t *testing.T) {
+	srv := newToolServer(t)
+	p := startPipeServer(t, srv, 300*time.Millisecond)
+	p.send(t, lcInit) // its answer is never read, so the write blocks
+	p.send(t, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+	start := time.Now()
+	p.toSrv.Close()
+	p.waitServed(t, 5*time.Second)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("serving ended %v after the input", d)
+	}
+	p.fromS.Close() // lets the stuck write fail
+}
