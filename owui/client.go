@@ -135,7 +135,13 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if !strings.HasSuffix(p, "/api") {
 		p += "/api"
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
+	out := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}
+	// url.Parse takes hosts it cannot write back so that they parse again
+	// (an IPv6 zone holding a raw byte): no request could be made to one.
+	if again, err := url.Parse(out.String()); err != nil || again.Host != out.Host {
+		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
+	}
+	return out, nil
 }
 
 // RedactURL makes an address safe to show, however malformed it is:
