@@ -351,7 +351,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	serverURL := cfg.server
 	if cfg.demo {
-		demo := owuitest.NewServer(owuitest.WithAPIKeys(true))
+		demo := owuitest.NewServer(owuitest.DemoOptions()...)
 		defer demo.Close()
 		serverURL = demo.APIURL()
 		// Shown whatever the log level: without it a newcomer cannot find the demo.

@@ -306,12 +306,13 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-// BenchmarkOverhead is what a tool call adds to the HTTP call it wraps.
-// Each iteration makes the same call directly and through MCP, in
-// alternating order, against the same emulator. added-us is the median MCP
-// call minus the median direct call (targets: at most 60 over stdio, 40
-// in-process); ns/op is the pair.
-func BenchmarkOverhead(b *testing.B) {
+// BenchmarkOverheadModes is what a tool call adds to the owui client's
+// call, in every mode, with mcp-go's client on the MCP side. Each
+// iteration makes the same call directly and through MCP, in alternating
+// order, against the same emulator. added-us is the median MCP call minus
+// the median direct call; ns/op is the pair. BenchmarkOverhead is the
+// stdio figure without client libraries on either side.
+func BenchmarkOverheadModes(b *testing.B) {
 	f := getCallFixture(b)
 	for _, o := range ops {
 		for _, mode := range modes[1:] {

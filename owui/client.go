@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
 	"mime"
 	"net"
@@ -138,7 +139,13 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if !strings.HasSuffix(p, "/api") {
 		p += "/api"
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}, nil
+	out := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}
+	// url.Parse takes hosts it cannot write back so that they parse again
+	// (an IPv6 zone holding a raw byte): no request could be made to one.
+	if again, err := url.Parse(out.String()); err != nil || again.Host != out.Host {
+		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
+	}
+	return out, nil
 }
 
 // RedactURL makes an address safe to show, however malformed it is:
@@ -206,7 +213,9 @@ type request struct {
 // do sends r and decodes a JSON answer into out.
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	url := c.base + r.path
-	req := c.rc.R().SetContext(ctx)
+	// resty would read the body 512 bytes at a time into a growing buffer
+	// (6 KiB of garbage for a 1.6 KiB answer); read knows its length.
+	req := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
 	if r.cred != "" {
 		req.SetHeader("Authorization", "Bearer "+r.cred)
 	}
@@ -219,6 +228,10 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	start := time.Now()
 	resp, err := req.Execute(r.op.Method, url)
+	var body []byte
+	if err == nil {
+		body, err = read(resp.RawResponse)
+	}
 	if c.log != nil {
 		status := 0
 		if resp != nil && resp.RawResponse != nil {
@@ -233,7 +246,36 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	}
 	e := &Error{Op: r.op.Name, Method: r.op.Method, URL: url, StatusCode: resp.StatusCode(), Since: r.op.Since,
 		ContentType: resp.Header().Get("Content-Type"), Location: RedactURL(resp.Header().Get("Location"))}
-	return decodeAnswer(e, resp.Body(), out)
+	return decodeAnswer(e, body, out)
+}
+
+// read reads a whole answer of at most maxBody bytes, to its end so that
+// the connection is kept for the next request, and closes it.
+func read(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	size := resp.ContentLength
+	if size > maxBody {
+		return nil, resty.ErrResponseBodyTooLarge
+	}
+	if size < 0 {
+		size = 512
+	}
+	b := make([]byte, 0, size+1) // +1: room to see the end without growing
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := resp.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		switch {
+		case len(b) > maxBody:
+			return nil, resty.ErrResponseBodyTooLarge
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return nil, err
+		}
+	}
 }
 
 func (c *Client) transportError(ctx context.Context, r request, url string, err error) error {
@@ -269,10 +311,12 @@ func decodeAnswer(e *Error, body []byte, out any) error {
 			e.Kind = KindUnsupported
 			return e
 		}
-		if err := json.Unmarshal(body, out); err != nil {
-			e.Kind = KindBadResponse
-			e.Detail = shapeError(err)
-			return e
+		if f, ok := out.(interface{ decodeFast([]byte) bool }); !ok || !f.decodeFast(body) {
+			if err := json.Unmarshal(body, out); err != nil {
+				e.Kind = KindBadResponse
+				e.Detail = shapeError(err)
+				return e
+			}
 		}
 		if ch, ok := out.(interface{ check() error }); ok {
 			if err := ch.check(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -292,5 +293,59 @@ func TestOperationsAreComplete(t *testing.T) {
 			t.Errorf("bad operation %+v", op)
 		}
 		seen[op.Name] = true
+	}
+}
+
+// TestAnswersAreReadWhole: an answer is read to its end whatever its
+// framing (a length, chunks), a length over the limit is refused before
+// anything is read, and connections are kept for the next request.
+func TestAnswersAreReadWhole(t *testing.T) {
+	user := `{"token":"jwt-1","token_type":"Bearer","id":"u1","email":"a@b.c","name":"A","role":"user","profile_image_url":"/p","permissions":{"b":{"y":true,"x":false},"a":{}}}`
+	var conns atomic.Int32
+	mode := atomic.Value{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch mode.Load() {
+		case "length":
+			w.Header().Set("Content-Length", strconv.Itoa(len(user)))
+			_, _ = io.WriteString(w, user)
+		case "chunked":
+			for i := 0; i < len(user); i += 7 {
+				_, _ = io.WriteString(w, user[i:min(i+7, len(user))])
+				w.(http.Flusher).Flush()
+			}
+		case "huge":
+			w.Header().Set("Content-Length", strconv.Itoa(5<<20))
+			_, _ = io.WriteString(w, `{"id":"`)
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := owui.New(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.NewSession("jwt-1")
+	for range 3 {
+		for _, m := range []string{"length", "chunked"} {
+			mode.Store(m)
+			u, err := s.GetSessionUser(context.Background())
+			if err != nil || u.Email != "a@b.c" || string(u.Permissions) != `{"a":{},"b":{"x":false,"y":true}}` {
+				t.Fatalf("%s: %+v %v", m, u, err)
+			}
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for 6 requests", n)
+	}
+	mode.Store("huge")
+	_, err = s.GetSessionUser(context.Background())
+	if e := wantErr(t, err, 0, "larger than 4 MiB"); e.Kind != owui.KindTooLarge {
+		t.Errorf("kind %v", e.Kind)
 	}
 }

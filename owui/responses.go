@@ -33,8 +33,7 @@ type SessionUserResponse struct {
 	// ExpiresAt is in epoch seconds; null means the token never expires.
 	ExpiresAt *int64 `json:"expires_at" jsonschema:"required,nullable"`
 	UserProfileImageResponse
-	// Permissions grows between server versions, so it stays a map.
-	Permissions map[string]any `json:"permissions" jsonschema:"required,nullable"`
+	Permissions Permissions `json:"permissions" jsonschema:"required,nullable"`
 }
 
 // check refuses an answer without a token: keeping it would silently sign

@@ -72,3 +72,60 @@ func mustMarshal(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestSessionResultsEncodeAsBefore: with the permission tree kept as JSON,
+// get_session_user and the sign-in tools answer with the bytes they gave
+// when it was decoded into a map (keys sorted at every level).
+func TestSessionResultsEncodeAsBefore(t *testing.T) {
+	// Open WebUI's key order is its config's, not sorted.
+	body := []byte(`{"token":"t","token_type":"Bearer","expires_at":1767225600,"id":"u1","email":"a@example.com",
+		"name":"A <b>","role":"user","profile_image_url":"/user.png",
+		"permissions":{"workspace":{"models":false,"knowledge":true},"sharing":{"public_models":false},
+		"chat":{"controls":true,"file_upload":true,"nested":{"z":true,"a":false}},"features":{"api_keys":false,"notes":true}},
+		"bio":null,"gender":"x","date_of_birth":"2000-01-02","status_emoji":null,"status_message":"hi & bye","status_expires_at":null}`)
+	type before struct {
+		account
+		Permissions     map[string]any `json:"permissions"`
+		Bio             *string        `json:"bio"`
+		Gender          *string        `json:"gender"`
+		DateOfBirth     *owui.Date     `json:"date_of_birth"`
+		StatusEmoji     *string        `json:"status_emoji"`
+		StatusMessage   *string        `json:"status_message"`
+		StatusExpiresAt *int64         `json:"status_expires_at"`
+	}
+	var r owui.SessionUserInfoResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	var perms map[string]any
+	var raw struct {
+		Permissions json.RawMessage `json:"permissions"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil || json.Unmarshal(raw.Permissions, &perms) != nil {
+		t.Fatal(err)
+	}
+	want := mustMarshal(&before{account: newAccount(&r.SessionUserResponse), Permissions: perms, Bio: r.Bio, Gender: r.Gender,
+		DateOfBirth: r.DateOfBirth, StatusEmoji: r.StatusEmoji, StatusMessage: r.StatusMessage, StatusExpiresAt: r.StatusExpiresAt})
+	got, err := encodeResult(present(&r, false))
+	if err != nil || string(got) != want {
+		t.Errorf("get_session_user answers\n%s (%v)\nwas\n%s", got, err, want)
+	}
+	if plain := mustMarshal(present(&r, false)); plain != want {
+		t.Errorf("json.Marshal gives\n%s\nwas\n%s", plain, want)
+	}
+	// Without a tree (null), and with every optional field null.
+	var bare owui.SessionUserInfoResponse
+	if err := json.Unmarshal([]byte(`{"token":"t","id":"u","permissions":null}`), &bare); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []*owui.SessionUserInfoResponse{&bare, {SessionUserResponse: owui.SessionUserResponse{Permissions: owui.Permissions(`{}`)}}} {
+		got, err := encodeResult(present(v, false))
+		if want := mustMarshal(present(v, false)); err != nil || string(got) != want {
+			t.Errorf("encoded\n%s (%v)\njson.Marshal\n%s", got, err, want)
+		}
+	}
+	signin := mustMarshal(present(&r.SessionUserResponse, false))
+	if !strings.Contains(signin, `"permissions_granted":{"chat":["controls","file_upload","nested.z"],"features":["notes"],"workspace":["knowledge"]}`) {
+		t.Errorf("signin answers %s", signin)
+	}
+}

@@ -278,7 +278,7 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 		if err != nil {
 			return s.toolError(t.Name, err, t.advice), nil
 		}
-		b, err := json.Marshal(present(v, s.reveal))
+		b, err := encodeResult(present(v, s.reveal))
 		if err != nil {
 			return s.toolError(t.Name, err, t.advice), nil
 		}
@@ -287,6 +287,15 @@ func (s *Server) handler(t *Tool) server.ToolHandlerFunc {
 			RawStructuredContent: b,
 		}, nil
 	}
+}
+
+// encodeResult is json.Marshal, or a result's own equivalent where it
+// saves a pass over a large answer.
+func encodeResult(v any) ([]byte, error) {
+	if a, ok := v.(interface{ appendJSON([]byte) ([]byte, error) }); ok {
+		return a.appendJSON(nil)
+	}
+	return json.Marshal(v)
 }
 
 func rawArguments(req mcp.CallToolRequest) (json.RawMessage, error) {

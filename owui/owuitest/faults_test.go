@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -238,6 +239,25 @@ func TestRequestsLog(t *testing.T) {
 	}
 	if r := bounded.Requests(); len(r) != 2 || r[0].Path != "/p3" || r[1].Path != "/p4" {
 		t.Fatalf("%+v", r)
+	}
+	ring := start(t, WithMaxRecordedRequests(3))
+	for i := range 10 {
+		call(t, ring, "GET", fmt.Sprintf("/p%d", i), "")
+		var got, want []string
+		for _, r := range ring.Requests() {
+			got = append(got, r.Path)
+		}
+		for j := max(0, i-2); j <= i; j++ {
+			want = append(want, fmt.Sprintf("/p%d", j))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("after /p%d: %v, want %v", i, got, want)
+		}
+	}
+	ring.ResetRequests()
+	call(t, ring, "GET", "/after-reset", "")
+	if r := ring.Requests(); len(r) != 1 || r[0].Path != "/after-reset" {
+		t.Fatalf("after a reset: %+v", r)
 	}
 	none := start(t, WithMaxRecordedRequests(0))
 	call(t, none, "GET", "/", "")

@@ -152,8 +152,12 @@ type Server struct {
 	mu sync.Mutex // guards st
 	st *state
 
-	reqMu sync.Mutex // guards reqs
-	reqs  []Request
+	reqMu sync.Mutex // guards reqs and reqNext
+	// reqs is a ring once it holds maxRecorded requests: the oldest is
+	// overwritten in place, so a full log costs a request no more than an
+	// empty one (shifting the whole log made each request 5 times dearer).
+	reqs    []Request
+	reqNext int // where the next request goes once reqs is full
 
 	fault atomic.Pointer[faultBox]
 }
@@ -371,6 +375,13 @@ func WithMaxRecordedRequests(n int) Option {
 	return func(c *config) { c.maxRecorded = n }
 }
 
+// DemoOptions are the settings of owui-mcp --demo: API keys on, as a
+// server set up for agents would have them, and no request log, which only
+// tests read and which a demo left running would otherwise keep filling.
+func DemoOptions() []Option {
+	return []Option{WithAPIKeys(true), WithMaxRecordedRequests(0)}
+}
+
 // withMaxBody lowers the request body limit (for tests).
 func withMaxBody(n int64) Option {
 	return func(c *config) { c.maxBody = n }
@@ -432,9 +443,11 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 func (s *Server) Requests() []Request {
 	s.reqMu.Lock()
 	defer s.reqMu.Unlock()
-	out := make([]Request, len(s.reqs))
-	for i, r := range s.reqs {
-		out[i] = Request{Method: r.Method, Path: r.Path, RawQuery: r.RawQuery, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
+	out := make([]Request, 0, len(s.reqs))
+	for _, part := range [][]Request{s.reqs[s.reqNext:], s.reqs[:s.reqNext]} {
+		for _, r := range part {
+			out = append(out, Request{Method: r.Method, Path: r.Path, RawQuery: r.RawQuery, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)})
+		}
 	}
 	return out
 }
@@ -442,7 +455,7 @@ func (s *Server) Requests() []Request {
 // ResetRequests forgets the recorded requests.
 func (s *Server) ResetRequests() {
 	s.reqMu.Lock()
-	s.reqs = nil
+	s.reqs, s.reqNext = nil, 0
 	s.reqMu.Unlock()
 }
 
@@ -453,11 +466,11 @@ func (s *Server) record(r *http.Request, body []byte) {
 	}
 	req := Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}
 	s.reqMu.Lock()
-	s.reqs = append(s.reqs, req)
-	if max > 0 && len(s.reqs) > max {
-		n := copy(s.reqs, s.reqs[len(s.reqs)-max:])
-		clear(s.reqs[n:])
-		s.reqs = s.reqs[:n]
+	if max < 0 || len(s.reqs) < max {
+		s.reqs = append(s.reqs, req)
+	} else {
+		s.reqs[s.reqNext] = req
+		s.reqNext = (s.reqNext + 1) % max
 	}
 	s.reqMu.Unlock()
 }
