@@ -201,19 +201,29 @@ func PublicHost(raw string) string {
 }
 
 // safeURL is raw without what could be a credential (userinfo, query,
-// fragment), for error messages.
+// fragment), for error messages. Userinfo goes first: a password may hold
+// '?', '#' or '/', so everything up to the last '@' goes, and all of it
+// when a '?' or '#' comes before that '@'.
 func safeURL(raw string) string {
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i] + "…"
+	scheme, rest, found := strings.Cut(raw, "://")
+	if !found {
+		scheme, rest = "", raw
 	}
-	if i := strings.LastIndex(raw, "@"); i >= 0 {
-		scheme, _, found := strings.Cut(raw, "://")
-		if !found {
-			return "…" + raw[i:]
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if q := strings.IndexAny(rest, "?#"); q >= 0 && q < at {
+			// The '@' may be in userinfo or in a query: show neither.
+			rest = "…"
+		} else {
+			rest = "…" + rest[at:]
 		}
-		return scheme + "://…" + raw[i:]
 	}
-	return raw
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i] + "…"
+	}
+	if !found {
+		return rest
+	}
+	return scheme + "://" + rest
 }
 
 func loopbackHost(h string) bool {
