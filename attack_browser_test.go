@@ -37,3 +37,13 @@ func TestAttackHostedRefusalLogsNoLinkID(t *testing.T) {
 		t.Errorf("the refusal is not logged:\n%s", logs)
 	}
 }
+
+// Before: the prefilled email had no bound, and every link (with the
+// whole call, padding included) was kept for two TTLs: 40 links of 1 MB
+// of whitespace padding took the server from 15 to 131 MiB of RSS, a
+// megabyte-long email 4 MiB a link, kept after the sessions ended.
+func TestAttackLongEmailIsRefused(t *testing.T) {
+	pe := pageTarget(t)
+	c := stdioClient(t, "OWUI_SERVER="+pe.URL)
+	c.Fail("signin", map[string]any{"email": strings.Repeat("a", 2000) + "@example.com"}, "longer than")
+}

@@ -68,6 +68,7 @@ var (
 	ErrCancelled = errors.New("the link was withdrawn")
 	ErrNoAddress = errors.New("no address to build a link with")
 	ErrFull      = errors.New("too many links are open; try again in a few minutes")
+	ErrLogin     = fmt.Errorf("the email or user name to prefill is longer than %d bytes", MaxLoginBytes)
 )
 
 // Defaults of Config's bounds.
@@ -79,6 +80,11 @@ const (
 	// MaxFormBytes bounds a submitted form: three short fields and two
 	// tokens need far less.
 	MaxFormBytes = 16 << 10
+	// MaxLoginBytes bounds the email or user name a link prefills: every
+	// link keeps it until one TTL after its expiry, so without a bound a
+	// few thousand links of megabyte-long "emails" hold gigabytes. Email
+	// addresses stop at 254 bytes.
+	MaxLoginBytes = 1 << 10
 	// Path is where pages are served: Path + link id.
 	Path = "/page/"
 	// localMaxConns bounds the connections the stdio listener serves at once.
@@ -264,6 +270,9 @@ func (st *Store) Create(req Request) (*Link, error) {
 	if req.Session == "" || req.Complete == nil {
 		return nil, errors.New("signinpage: a link needs a session and a Complete func")
 	}
+	if len(req.Login) > MaxLoginBytes {
+		return nil, ErrLogin
+	}
 	base, err := st.baseURL()
 	if err != nil {
 		return nil, err
@@ -279,6 +288,17 @@ func (st *Store) Create(req Request) (*Link, error) {
 		return nil, ErrEnded
 	}
 	st.sweepLocked(now, true)
+	if len(st.links) >= st.cfg.MaxLinks {
+		// Used and stopped links are kept only so that their page can say
+		// why they no longer work: under pressure they make room, or
+		// sessions that ended (or asked again and again) would lock every
+		// other session out of the page for two TTLs.
+		for id, o := range st.links {
+			if o.state == used || o.state == stopped {
+				delete(st.links, id)
+			}
+		}
+	}
 	if len(st.links) >= st.cfg.MaxLinks {
 		return nil, ErrFull
 	}

@@ -96,6 +96,9 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 		}
 	}
 	link, err := s.pages.Create(signinpage.Request{Session: cs.SessionID(), Kind: p.kind, Login: p.login, Complete: complete})
+	if errors.Is(err, signinpage.ErrLogin) {
+		return nil, argError{[]string{fmt.Sprintf("the email or user name is longer than %d bytes; no account has one that long", signinpage.MaxLoginBytes)}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("could not open a browser page: %w", err)
 	}
@@ -223,13 +226,17 @@ func pageError(err error) error {
 
 // The three uses of the page.
 
+// The page funcs keep only the Open WebUI session from the call, not the
+// call itself (its raw arguments): a link outlives the call by two TTLs.
+
 func signinPage(c *call, login string) page {
+	sess := c.s
 	var acct *owui.SessionUserResponse
 	return page{
 		kind: signinpage.Signin, login: login, action: "sign in",
 		next: "When the user says they are done, call get_session_user to confirm; later calls of this MCP session then act as that account.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			r, err := c.s.Signin(ctx, owui.SigninForm{Email: f.Login, Password: f.Password})
+			r, err := sess.Signin(ctx, owui.SigninForm{Email: f.Login, Password: f.Password})
 			if err != nil {
 				return "", pageError(err)
 			}
@@ -241,12 +248,13 @@ func signinPage(c *call, login string) page {
 }
 
 func signinLDAPPage(c *call, login string) page {
+	sess := c.s
 	var acct *owui.SessionUserResponse
 	return page{
 		kind: signinpage.SigninLDAP, login: login, action: "sign in with LDAP",
 		next: "When the user says they are done, call get_session_user to confirm; later calls of this MCP session then act as that account.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			r, err := c.s.SigninLDAP(ctx, owui.LdapForm{User: f.Login, Password: f.Password})
+			r, err := sess.SigninLDAP(ctx, owui.LdapForm{User: f.Login, Password: f.Password})
 			if err != nil {
 				return "", pageError(err)
 			}
@@ -258,11 +266,12 @@ func signinLDAPPage(c *call, login string) page {
 }
 
 func passwordPage(c *call) page {
+	sess := c.s
 	return page{
 		kind: signinpage.Password, action: "change your password",
 		next: "The password is changed when the user completes the page; nothing more needs calling.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			if _, err := c.s.UpdatePassword(ctx, owui.UpdatePasswordForm{Password: f.Password, NewPassword: f.NewPassword}); err != nil {
+			if _, err := sess.UpdatePassword(ctx, owui.UpdatePasswordForm{Password: f.Password, NewPassword: f.NewPassword}); err != nil {
 				return "", pageError(err)
 			}
 			return "Your Open WebUI password was changed; sessions already signed in stay valid. You can close this tab.", nil
