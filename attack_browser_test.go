@@ -1,14 +1,50 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // Regression tests from an attack on the browser sign-in pages (branch
 // attack3), through real MCP clients. Each names what it broke before its
 // fix.
+
+// completeThenDecline fills the page and then tells the server the user
+// declined.
+type completeThenDecline struct {
+	t     testing.TB
+	pages chan pageOutcome
+}
+
+func (c *completeThenDecline) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	status, body := fillPage(req.Params.URL, map[string]string{"password": pagePassword})
+	c.pages <- pageOutcome{status, body}
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, nil
+}
+
+// Before: a user who completed the page (opening the URL from the
+// client's dialog) and then declined got "nothing was done and nothing
+// was kept" from the tool, while the session was signed in as them.
+func TestAttackDeclineAfterCompletingThePage(t *testing.T) {
+	pe := pageTarget(t)
+	e := &completeThenDecline{t: t, pages: make(chan pageOutcome, 1)}
+	pc := stdioPageClient(t, pe.URL, e)
+	sc, text, isErr := pc.Call("signin", map[string]any{"email": pe.User})
+	if out := <-e.pages; out.status != http.StatusOK {
+		t.Fatalf("page: %d %s", out.status, out.body)
+	}
+	me := pc.OK("get_session_user", nil)
+	if me["email"] != pe.User {
+		t.Fatalf("after the page: %v", me)
+	}
+	if isErr || sc["email"] != pe.User {
+		t.Errorf("signin answered %v %s although the session is signed in as %s", isErr, text, pe.User)
+	}
+}
 
 // Before: the hosted Host check logged refused requests with their path,
 // and a page's path is its link: a proxy that does not pass the public

@@ -254,8 +254,11 @@ type Link struct {
 	// guarded by st.mu
 	state int
 	err   error // why it stopped, once it has
-	tries int
-	done  chan struct{}
+	// why it was asked to stop while a submission was in flight: that
+	// submission decides (see stopLocked)
+	stopWhy error
+	tries   int
+	done    chan struct{}
 }
 
 const (
@@ -369,7 +372,9 @@ func (st *Store) LocalAddr() string {
 
 // Wait blocks until the page is completed (nil), the link stops working
 // (why), or ctx ends (its error; the link then stops working too, since
-// nobody is left to report it to).
+// nobody is left to report it to). A submission in flight at the expiry
+// is waited for: what it did to Open WebUI cannot be undone, so Wait
+// reports it (Complete is bounded, so this is too).
 func (l *Link) Wait(ctx context.Context) error {
 	t := time.NewTimer(time.Until(l.Expires))
 	defer t.Stop()
@@ -377,6 +382,12 @@ func (l *Link) Wait(ctx context.Context) error {
 	case <-l.done:
 	case <-t.C:
 		l.stop(ErrExpired)
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			l.stop(ErrCancelled)
+			return ctx.Err()
+		}
 	case <-ctx.Done():
 		l.stop(ErrCancelled)
 		return ctx.Err()
@@ -398,8 +409,19 @@ func (l *Link) stop(why error) {
 	l.stopLocked(why)
 }
 
+// stopLocked stops a pending link. A busy one (a submission in flight)
+// only remembers why: Complete may already have signed in or changed the
+// password at Open WebUI, which cannot be undone, so the submission
+// decides. If it succeeds the link is used and the page and Wait say so;
+// if it fails the link stops for this reason.
 func (l *Link) stopLocked(why error) {
-	if l.state == used || l.state == stopped {
+	switch l.state {
+	case used, stopped:
+		return
+	case busy:
+		if l.stopWhy == nil {
+			l.stopWhy = why
+		}
 		return
 	}
 	l.state, l.err = stopped, why
@@ -417,13 +439,23 @@ func (st *Store) DropSession(session string) {
 	}
 }
 
-// Close stops every link and the stdio listener.
-func (st *Store) Close() {
+// Withdraw stops every link and refuses new ones, for a server that is
+// shutting down: calls waiting for a page answer at once instead of
+// holding the shutdown for its grace period. Pages keep answering (saying
+// so), and a submission in flight still finishes, until Close.
+func (st *Store) Withdraw() {
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	st.closed = true
 	for _, l := range st.links {
 		l.stopLocked(ErrEnded)
 	}
+}
+
+// Close stops every link and the stdio listener.
+func (st *Store) Close() {
+	st.Withdraw()
+	st.mu.Lock()
 	local := st.local
 	st.mu.Unlock()
 	if local != nil {

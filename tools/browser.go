@@ -123,9 +123,16 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 	case mcp.ElicitationResponseActionAccept:
 	case mcp.ElicitationResponseActionDecline:
 		link.Cancel()
+		if link.Wait(wait) == nil {
+			// The user completed the page before declining: that stands.
+			return p.result(), nil
+		}
 		return nil, errors.New("the user declined to open the page, so nothing was done and nothing was kept. Call again if they change their mind")
 	default:
 		link.Cancel()
+		if link.Wait(wait) == nil {
+			return p.result(), nil
+		}
 		return nil, errors.New("the user dismissed the page without choosing, so nothing was done and nothing was kept. Call again to offer it once more")
 	}
 	if f, ok := ctx.Value(longWaitKey{}).(func(time.Time)); ok {
