@@ -34,7 +34,13 @@ func serveStdio(ctx context.Context, srv *tools.Server, cfg *config, stdin io.Re
 		case <-listenCtx.Done():
 		}
 	}()
-	in := &trackedReader{r: stdin, t: t, grace: cfg.grace}
+	in := &trackedReader{r: stdin, t: t, grace: cfg.grace, atEOF: func() {
+		// A client that ended its input is leaving: a call waiting for a
+		// browser page answers now rather than after the grace period.
+		if p := srv.Pages(); p != nil {
+			p.Withdraw()
+		}
+	}}
 	out := &trackedWriter{w: stdout, t: t}
 	stdio := server.NewStdioServer(srv.MCP)
 	stdio.SetErrorLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
@@ -111,6 +117,7 @@ type trackedReader struct {
 	t     *tracker
 	lines lines
 	grace time.Duration
+	atEOF func() // if not nil, run at the end of input before waiting
 }
 
 func (r *trackedReader) Read(p []byte) (int, error) {
@@ -121,6 +128,9 @@ func (r *trackedReader) Read(p []byte) (int, error) {
 		}
 	})
 	if errors.Is(err, io.EOF) {
+		if r.atEOF != nil {
+			r.atEOF()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), r.grace)
 		r.t.wait(ctx)
 		cancel()

@@ -108,11 +108,28 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 	wait := c.wait
 	id := elicitationID()
 	msg := "Open this page to " + p.action + " on Open WebUI at " + s.server + ". You type the password there, so it never enters this chat. The link works once, for " + human(s.pages.TTL()) + "."
-	res, err := s.MCP.RequestURLElicitation(wait, cs, id, link.URL, msg)
+	// The client's answer is waited for no longer than the link works,
+	// nor once the page is done (the user may open the URL before
+	// answering): a client that never answers must not hold the call,
+	// its slot and a graceful shutdown for good.
+	ectx, stopAsking := context.WithDeadline(wait, link.Expires)
+	go func() {
+		select {
+		case <-link.Done():
+			stopAsking()
+		case <-ectx.Done():
+		}
+	}()
+	res, err := s.MCP.RequestURLElicitation(ectx, cs, id, link.URL, msg)
+	stopAsking()
 	if err != nil {
 		if wait.Err() != nil {
 			link.Cancel()
 			return nil, wait.Err()
+		}
+		if linkOver(link) {
+			// Expired, or done on the page, before the client answered.
+			return c.pageOutcome(ctx, wait, link, p, cs, id)
 		}
 		// The client took the capability but could not show the page:
 		// the link still works when given to the user.
@@ -135,6 +152,23 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 		}
 		return nil, errors.New("the user dismissed the page without choosing, so nothing was done and nothing was kept. Call again to offer it once more")
 	}
+	return c.pageOutcome(ctx, wait, link, p, cs, id)
+}
+
+// linkOver reports whether a link was completed or stopped, or is past
+// its expiry.
+func linkOver(link *signinpage.Link) bool {
+	select {
+	case <-link.Done():
+		return true
+	default:
+		return !time.Now().Before(link.Expires)
+	}
+}
+
+// pageOutcome waits for a page the client showed and answers the call.
+func (c *call) pageOutcome(ctx, wait context.Context, link *signinpage.Link, p page, cs server.ClientSession, id string) (any, error) {
+	s := c.srv
 	if f, ok := ctx.Value(longWaitKey{}).(func(time.Time)); ok {
 		f(link.Expires)
 	}
