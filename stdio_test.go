@@ -220,8 +220,11 @@ func TestStdioCancelRightAfterRequest(t *testing.T) {
 			`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":`+id+`,"reason":"changed my mind"}}`)
 	}
 	for range n {
+		// A call whose cancellation arrives while it waits for one of
+		// the session's call slots (others not yet finished) ends there,
+		// never started: cancelled too.
 		m := nextMsg(t, lines)
-		if m.text() != "cancelled" {
+		if m.text() != "cancelled" && !strings.Contains(m.text(), "It was not sent to Open WebUI") {
 			t.Errorf("call %s: %s", m.ID, m.line)
 		}
 	}

@@ -171,8 +171,13 @@ func (h *Handler) stop(ctx context.Context) {
 // refuse answers a request the guards turned down, with a body that says
 // why and what to do.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	path := r.URL.Path
+	if id, ok := strings.CutPrefix(path, signinpage.Path); ok {
+		// A page's path is its link, a capability: logs name it by hash.
+		path = signinpage.Path + "[link " + signinpage.Tag(id) + "]"
+	}
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "request refused", slog.String("method", r.Method),
-		slog.String("path", r.URL.Path), slog.Int("status", status))
+		slog.String("path", path), slog.Int("status", status))
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="owui-mcp"`)
 	}

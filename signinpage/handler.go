@@ -167,26 +167,36 @@ func (st *Store) submit(w http.ResponseWriter, r *http.Request, l *Link, v view)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 	done, err := l.req.Complete(ctx, f)
 	cancel()
+	// Complete may have taken most of the server's write timeout (the
+	// stdio listener's is 30 s): the answer still gets written.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(10 * time.Second))
 
+	// Nothing stopped the link while Complete ran (stopLocked only noted
+	// why): what it did at Open WebUI happened, and the page and Wait say
+	// so rather than "withdrawn" or "expired".
 	st.mu.Lock()
-	switch {
-	case l.state != busy:
-		// Stopped meanwhile (the MCP session ended): whatever Complete
-		// did has nobody to keep it.
-		v.Gone = goneText(l.err)
-		st.mu.Unlock()
-		st.render(w, r, l, http.StatusGone, v)
-		return
-	case err == nil:
+	why := l.stopWhy
+	l.stopWhy = nil
+	if err == nil {
 		l.state = used
 		close(l.done)
 		st.mu.Unlock()
 		st.log.Debug("sign-in page completed", "link", l.tag)
 		v.Done = done
+		if errors.Is(why, ErrEnded) {
+			v.Done += " The MCP session that asked for this page ended meanwhile, so your assistant has to ask again if it still needs you."
+		}
 		st.render(w, r, l, http.StatusOK, v)
 		return
 	}
 	l.state = pending
+	if why != nil {
+		l.stopLocked(why)
+		st.mu.Unlock()
+		v.Gone = err.Error() + " " + goneText(why)
+		st.render(w, r, l, http.StatusGone, v)
+		return
+	}
 	l.tries++
 	if l.tries >= st.cfg.MaxTries {
 		l.stopLocked(ErrTooMany)

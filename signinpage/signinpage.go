@@ -68,6 +68,7 @@ var (
 	ErrCancelled = errors.New("the link was withdrawn")
 	ErrNoAddress = errors.New("no address to build a link with")
 	ErrFull      = errors.New("too many links are open; try again in a few minutes")
+	ErrLogin     = fmt.Errorf("the email or user name to prefill is longer than %d bytes", MaxLoginBytes)
 )
 
 // Defaults of Config's bounds.
@@ -79,6 +80,11 @@ const (
 	// MaxFormBytes bounds a submitted form: three short fields and two
 	// tokens need far less.
 	MaxFormBytes = 16 << 10
+	// MaxLoginBytes bounds the email or user name a link prefills: every
+	// link keeps it until one TTL after its expiry, so without a bound a
+	// few thousand links of megabyte-long "emails" hold gigabytes. Email
+	// addresses stop at 254 bytes.
+	MaxLoginBytes = 1 << 10
 	// Path is where pages are served: Path + link id.
 	Path = "/page/"
 	// localMaxConns bounds the connections the stdio listener serves at once.
@@ -201,19 +207,29 @@ func PublicHost(raw string) string {
 }
 
 // safeURL is raw without what could be a credential (userinfo, query,
-// fragment), for error messages.
+// fragment), for error messages. Userinfo goes first: a password may hold
+// '?', '#' or '/', so everything up to the last '@' goes, and all of it
+// when a '?' or '#' comes before that '@'.
 func safeURL(raw string) string {
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i] + "…"
+	scheme, rest, found := strings.Cut(raw, "://")
+	if !found {
+		scheme, rest = "", raw
 	}
-	if i := strings.LastIndex(raw, "@"); i >= 0 {
-		scheme, _, found := strings.Cut(raw, "://")
-		if !found {
-			return "…" + raw[i:]
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		if q := strings.IndexAny(rest, "?#"); q >= 0 && q < at {
+			// The '@' may be in userinfo or in a query: show neither.
+			rest = "…"
+		} else {
+			rest = "…" + rest[at:]
 		}
-		return scheme + "://…" + raw[i:]
 	}
-	return raw
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i] + "…"
+	}
+	if !found {
+		return rest
+	}
+	return scheme + "://" + rest
 }
 
 func loopbackHost(h string) bool {
@@ -238,8 +254,11 @@ type Link struct {
 	// guarded by st.mu
 	state int
 	err   error // why it stopped, once it has
-	tries int
-	done  chan struct{}
+	// why it was asked to stop while a submission was in flight: that
+	// submission decides (see stopLocked)
+	stopWhy error
+	tries   int
+	done    chan struct{}
 }
 
 const (
@@ -253,6 +272,9 @@ const (
 func (st *Store) Create(req Request) (*Link, error) {
 	if req.Session == "" || req.Complete == nil {
 		return nil, errors.New("signinpage: a link needs a session and a Complete func")
+	}
+	if len(req.Login) > MaxLoginBytes {
+		return nil, ErrLogin
 	}
 	base, err := st.baseURL()
 	if err != nil {
@@ -269,6 +291,17 @@ func (st *Store) Create(req Request) (*Link, error) {
 		return nil, ErrEnded
 	}
 	st.sweepLocked(now, true)
+	if len(st.links) >= st.cfg.MaxLinks {
+		// Used and stopped links are kept only so that their page can say
+		// why they no longer work: under pressure they make room, or
+		// sessions that ended (or asked again and again) would lock every
+		// other session out of the page for two TTLs.
+		for id, o := range st.links {
+			if o.state == used || o.state == stopped {
+				delete(st.links, id)
+			}
+		}
+	}
 	if len(st.links) >= st.cfg.MaxLinks {
 		return nil, ErrFull
 	}
@@ -339,7 +372,9 @@ func (st *Store) LocalAddr() string {
 
 // Wait blocks until the page is completed (nil), the link stops working
 // (why), or ctx ends (its error; the link then stops working too, since
-// nobody is left to report it to).
+// nobody is left to report it to). A submission in flight at the expiry
+// is waited for: what it did to Open WebUI cannot be undone, so Wait
+// reports it (Complete is bounded, so this is too).
 func (l *Link) Wait(ctx context.Context) error {
 	t := time.NewTimer(time.Until(l.Expires))
 	defer t.Stop()
@@ -347,6 +382,12 @@ func (l *Link) Wait(ctx context.Context) error {
 	case <-l.done:
 	case <-t.C:
 		l.stop(ErrExpired)
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			l.stop(ErrCancelled)
+			return ctx.Err()
+		}
 	case <-ctx.Done():
 		l.stop(ErrCancelled)
 		return ctx.Err()
@@ -368,8 +409,19 @@ func (l *Link) stop(why error) {
 	l.stopLocked(why)
 }
 
+// stopLocked stops a pending link. A busy one (a submission in flight)
+// only remembers why: Complete may already have signed in or changed the
+// password at Open WebUI, which cannot be undone, so the submission
+// decides. If it succeeds the link is used and the page and Wait say so;
+// if it fails the link stops for this reason.
 func (l *Link) stopLocked(why error) {
-	if l.state == used || l.state == stopped {
+	switch l.state {
+	case used, stopped:
+		return
+	case busy:
+		if l.stopWhy == nil {
+			l.stopWhy = why
+		}
 		return
 	}
 	l.state, l.err = stopped, why
@@ -387,13 +439,23 @@ func (st *Store) DropSession(session string) {
 	}
 }
 
-// Close stops every link and the stdio listener.
-func (st *Store) Close() {
+// Withdraw stops every link and refuses new ones, for a server that is
+// shutting down: calls waiting for a page answer at once instead of
+// holding the shutdown for its grace period. Pages keep answering (saying
+// so), and a submission in flight still finishes, until Close.
+func (st *Store) Withdraw() {
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	st.closed = true
 	for _, l := range st.links {
 		l.stopLocked(ErrEnded)
 	}
+}
+
+// Close stops every link and the stdio listener.
+func (st *Store) Close() {
+	st.Withdraw()
+	st.mu.Lock()
 	local := st.local
 	st.mu.Unlock()
 	if local != nil {

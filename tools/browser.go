@@ -32,6 +32,10 @@ type browserStep struct {
 	Next         string `json:"next" jsonschema:"required" jsonschema_description:"What to tell the user and do next."`
 }
 
+// notificationGrace is how long a streamable HTTP call waits after sending
+// notifications/elicitation/complete before it answers (see viaBrowser).
+const notificationGrace = 20 * time.Millisecond
+
 // pendingResult is what such a call answers; its tool's output schema has
 // the browser field beside the fields of a completed call.
 type pendingResult struct {
@@ -96,6 +100,9 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 		}
 	}
 	link, err := s.pages.Create(signinpage.Request{Session: cs.SessionID(), Kind: p.kind, Login: p.login, Complete: complete})
+	if errors.Is(err, signinpage.ErrLogin) {
+		return nil, argError{[]string{fmt.Sprintf("the email or user name is longer than %d bytes; no account has one that long", signinpage.MaxLoginBytes)}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("could not open a browser page: %w", err)
 	}
@@ -105,11 +112,28 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 	wait := c.wait
 	id := elicitationID()
 	msg := "Open this page to " + p.action + " on Open WebUI at " + s.server + ". You type the password there, so it never enters this chat. The link works once, for " + human(s.pages.TTL()) + "."
-	res, err := s.MCP.RequestURLElicitation(wait, cs, id, link.URL, msg)
+	// The client's answer is waited for no longer than the link works,
+	// nor once the page is done (the user may open the URL before
+	// answering): a client that never answers must not hold the call,
+	// its slot and a graceful shutdown for good.
+	ectx, stopAsking := context.WithDeadline(wait, link.Expires)
+	go func() {
+		select {
+		case <-link.Done():
+			stopAsking()
+		case <-ectx.Done():
+		}
+	}()
+	res, err := s.MCP.RequestURLElicitation(ectx, cs, id, link.URL, msg)
+	stopAsking()
 	if err != nil {
 		if wait.Err() != nil {
 			link.Cancel()
 			return nil, wait.Err()
+		}
+		if linkOver(link) {
+			// Expired, or done on the page, before the client answered.
+			return c.pageOutcome(ctx, wait, link, p, cs, id)
 		}
 		// The client took the capability but could not show the page:
 		// the link still works when given to the user.
@@ -120,11 +144,35 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 	case mcp.ElicitationResponseActionAccept:
 	case mcp.ElicitationResponseActionDecline:
 		link.Cancel()
+		if link.Wait(wait) == nil {
+			// The user completed the page before declining: that stands.
+			return p.result(), nil
+		}
 		return nil, errors.New("the user declined to open the page, so nothing was done and nothing was kept. Call again if they change their mind")
 	default:
 		link.Cancel()
+		if link.Wait(wait) == nil {
+			return p.result(), nil
+		}
 		return nil, errors.New("the user dismissed the page without choosing, so nothing was done and nothing was kept. Call again to offer it once more")
 	}
+	return c.pageOutcome(ctx, wait, link, p, cs, id)
+}
+
+// linkOver reports whether a link was completed or stopped, or is past
+// its expiry.
+func linkOver(link *signinpage.Link) bool {
+	select {
+	case <-link.Done():
+		return true
+	default:
+		return !time.Now().Before(link.Expires)
+	}
+}
+
+// pageOutcome waits for a page the client showed and answers the call.
+func (c *call) pageOutcome(ctx, wait context.Context, link *signinpage.Link, p page, cs server.ClientSession, id string) (any, error) {
+	s := c.srv
 	if f, ok := ctx.Value(longWaitKey{}).(func(time.Time)); ok {
 		f(link.Expires)
 	}
@@ -136,6 +184,13 @@ func (c *call) viaBrowser(ctx context.Context, p page) (any, error) {
 	}
 	if err := s.MCP.SendElicitationComplete(wait, cs, id); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "elicitation complete notification not sent", slog.String("session", sessionTag(ctx)))
+	} else if _, streamable := cs.(server.SessionWithStreamableHTTPConfig); streamable {
+		// mcp-go's streamable HTTP transport can drop a notification sent
+		// just before the answer (mark3labs/mcp-go#969): its forwarder may
+		// hold it while the answer path finishes. A moment lets the
+		// forwarder write it first; the user has just spent far longer on
+		// the page.
+		time.Sleep(notificationGrace)
 	}
 	return p.result(), nil
 }
@@ -223,13 +278,17 @@ func pageError(err error) error {
 
 // The three uses of the page.
 
+// The page funcs keep only the Open WebUI session from the call, not the
+// call itself (its raw arguments): a link outlives the call by two TTLs.
+
 func signinPage(c *call, login string) page {
+	sess := c.s
 	var acct *owui.SessionUserResponse
 	return page{
 		kind: signinpage.Signin, login: login, action: "sign in",
 		next: "When the user says they are done, call get_session_user to confirm; later calls of this MCP session then act as that account.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			r, err := c.s.Signin(ctx, owui.SigninForm{Email: f.Login, Password: f.Password})
+			r, err := sess.Signin(ctx, owui.SigninForm{Email: f.Login, Password: f.Password})
 			if err != nil {
 				return "", pageError(err)
 			}
@@ -241,12 +300,13 @@ func signinPage(c *call, login string) page {
 }
 
 func signinLDAPPage(c *call, login string) page {
+	sess := c.s
 	var acct *owui.SessionUserResponse
 	return page{
 		kind: signinpage.SigninLDAP, login: login, action: "sign in with LDAP",
 		next: "When the user says they are done, call get_session_user to confirm; later calls of this MCP session then act as that account.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			r, err := c.s.SigninLDAP(ctx, owui.LdapForm{User: f.Login, Password: f.Password})
+			r, err := sess.SigninLDAP(ctx, owui.LdapForm{User: f.Login, Password: f.Password})
 			if err != nil {
 				return "", pageError(err)
 			}
@@ -258,11 +318,12 @@ func signinLDAPPage(c *call, login string) page {
 }
 
 func passwordPage(c *call) page {
+	sess := c.s
 	return page{
 		kind: signinpage.Password, action: "change your password",
 		next: "The password is changed when the user completes the page; nothing more needs calling.",
 		complete: func(ctx context.Context, f signinpage.Fields) (string, error) {
-			if _, err := c.s.UpdatePassword(ctx, owui.UpdatePasswordForm{Password: f.Password, NewPassword: f.NewPassword}); err != nil {
+			if _, err := sess.UpdatePassword(ctx, owui.UpdatePasswordForm{Password: f.Password, NewPassword: f.NewPassword}); err != nil {
 				return "", pageError(err)
 			}
 			return "Your Open WebUI password was changed; sessions already signed in stay valid. You can close this tab.", nil

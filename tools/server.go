@@ -164,7 +164,12 @@ func (s *Server) Pages() *signinpage.Store { return s.pages }
 func (s *Server) SessionCount() int { return s.sessions.len() }
 
 // Drain refuses new tool calls and waits for those in flight, until ctx ends.
+// Browser pages are withdrawn first: a call waiting for a person to fill
+// one in would otherwise hold the shutdown for its whole grace period.
 func (s *Server) Drain(ctx context.Context) error {
+	if s.pages != nil {
+		s.pages.Withdraw()
+	}
 	s.mu.Lock()
 	s.closing = true
 	if s.inflight == 0 {
