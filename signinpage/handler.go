@@ -34,7 +34,9 @@ var securityHeaders = map[string]string{
 
 type field struct {
 	Name, Label, Type, Value, Autocomplete string
-	Focus                                  bool
+	// ReadOnly: the account the link was made for, which the page
+	// does not let anyone change.
+	Focus, ReadOnly bool
 }
 
 type view struct {
@@ -138,6 +140,13 @@ func (st *Store) submit(w http.ResponseWriter, r *http.Request, l *Link, v view)
 		f.Login = strings.TrimSpace(r.PostForm.Get("email"))
 	case SigninLDAP:
 		f.Login = strings.TrimSpace(r.PostForm.Get("user"))
+	}
+	if l.req.Kind != Password && l.req.Login != "" && !strings.EqualFold(f.Login, l.req.Login) {
+		// The link was made for one account: someone who got hold of it
+		// must not sign the session in as another.
+		v.Error = "This link is for " + l.req.Login + " only. To sign in as someone else, ask your assistant for a new link."
+		st.render(w, r, l, http.StatusBadRequest, v)
+		return
 	}
 	if missing := v.missing(f); missing != "" {
 		v.Error = missing
@@ -263,13 +272,13 @@ func (st *Store) view(l *Link) view {
 	case SigninLDAP:
 		v.Title, v.Submit = "Sign in to Open WebUI with LDAP", "Sign in"
 		v.Fields = []field{
-			{Name: "user", Label: "LDAP user name", Type: "text", Value: l.req.Login, Autocomplete: "username", Focus: l.req.Login == ""},
+			{Name: "user", Label: "LDAP user name", Type: "text", Value: l.req.Login, ReadOnly: l.req.Login != "", Autocomplete: "username", Focus: l.req.Login == ""},
 			{Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password", Focus: l.req.Login != ""},
 		}
 	default:
 		v.Title, v.Submit = "Sign in to Open WebUI", "Sign in"
 		v.Fields = []field{
-			{Name: "email", Label: "Email", Type: "email", Value: l.req.Login, Autocomplete: "username", Focus: l.req.Login == ""},
+			{Name: "email", Label: "Email", Type: "email", Value: l.req.Login, ReadOnly: l.req.Login != "", Autocomplete: "username", Focus: l.req.Login == ""},
 			{Name: "password", Label: "Password", Type: "password", Autocomplete: "current-password", Focus: l.req.Login != ""},
 		}
 	}

@@ -373,3 +373,27 @@ func TestCheckPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// A link made for one account signs in only that account: whoever gets
+// hold of it cannot put the session in another's hands.
+func TestPageKeepsTheRequestedAccount(t *testing.T) {
+	f := newFixture(t, Config{})
+	l := f.link(t, "s1", Signin)
+	if a := get(t, l.URL); !strings.Contains(a.body, `value="ann@example.com" autocomplete="username" required readonly`) {
+		t.Errorf("the requested email is not read-only:\n%s", a.body)
+	}
+	v := form(t, l.URL)
+	v.Set("email", "mallory@example.com")
+	v.Set("password", goodPassword)
+	a := post(t, l.URL, v, nil)
+	if a.status != http.StatusBadRequest || !strings.Contains(a.body, "for ann@example.com only") {
+		t.Errorf("another email: %d %s", a.status, a.body)
+	}
+	if len(f.got) != 0 {
+		t.Error("Complete ran for another account")
+	}
+	v.Set("email", "ANN@example.com")
+	if a := post(t, l.URL, v, nil); a.status != http.StatusOK {
+		t.Errorf("the requested email, other case: %d %s", a.status, a.body)
+	}
+}
