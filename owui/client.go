@@ -209,7 +209,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return &Error{Kind: KindBadResponse, Op: r.op.Name, Method: r.op.Method, URL: url, Detail: "request could not be encoded: " + err.Error()}
+			return &Error{Kind: KindRequest, Op: r.op.Name, Method: r.op.Method, URL: url, Detail: truncate(err.Error(), 300)}
 		}
 		req.SetHeader("Content-Type", "application/json").SetBody(b)
 	}
