@@ -211,14 +211,16 @@ func readModifyWrite[T any](get func(*owui.Session, context.Context) (*T, error)
 		if err != nil {
 			return nil, err
 		}
+		if len(patch) == 0 {
+			// Nothing to change: neither the read nor a write of the
+			// object as it was is needed.
+			return &updateResult{Stored: map[string]any{}}, nil
+		}
 		cur, err := get(c.s, ctx)
 		if err != nil {
 			return nil, err
 		}
 		before := fields(cur)
-		if len(patch) == 0 {
-			return &updateResult{Stored: map[string]any{}}, nil
-		}
 		if err := overlay(cur, patch); err != nil {
 			return nil, err
 		}
