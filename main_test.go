@@ -378,7 +378,16 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var out syncBuffer
-		code := run(bg, tc.args, strings.NewReader(""), &out, &out, envOf(tc.env))
+		// Every case stops before serving; one that serves anyway (a check
+		// that let it through) must fail here, not hang the package.
+		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		code := run(ctx, tc.args, strings.NewReader(""), &out, &out, envOf(tc.env))
+		served := ctx.Err() != nil
+		cancel()
+		if served {
+			t.Errorf("%v %v: still serving after 10 s, want exit %d with %q:\n%s", tc.args, tc.env, tc.code, tc.out, out.String())
+			continue
+		}
 		if code != tc.code || !strings.Contains(out.String(), tc.out) {
 			t.Errorf("%v %v: exit %d, output %q; want %d and %q", tc.args, tc.env, code, out.String(), tc.code, tc.out)
 		}
