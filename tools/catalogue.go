@@ -103,7 +103,12 @@ func defs() []def {
 // code changes instead; TestSchemasAreDerived keeps this file equal to a
 // fresh derivation.
 //
-//go:generate env UPDATE_GOLDEN=1 go test -run ^TestSchemasAreDerived$ .
+// go generate ./tools regenerates it, then what is made from it: each step
+// is a build of its own, so the next one embeds the new file.
+//
+//go:generate env UPDATE_GOLDEN=schemas go test -count=1 -run ^TestSchemasAreDerived$ .
+//go:generate env UPDATE_GOLDEN=tools go test -count=1 -run ^TestToolsListGolden$ .
+//go:generate env UPDATE_GOLDEN=readme go test -count=1 -run ^TestReadmeToolTableIsCurrent$ ..
 //go:embed schemas.json
 var schemasJSON []byte
 
