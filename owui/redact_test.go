@@ -41,6 +41,8 @@ func TestRedactURLExactly(t *testing.T) {
 		"h1+.-://u@h":                         "h1+.-://…@h",
 		"@host":                               "…@host",
 		"http:":                               "http:",
+		"?a@b":                                "…",
+		"?token=s3cret":                       "?…",
 		"":                                    "",
 	}
 	for raw, want := range cases {
