@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 )
@@ -52,5 +54,15 @@ func TestHostedAdvice(t *testing.T) {
 	hostedClient(t, "http", base, nil).Fail("get_session_user", nil, "X-OWUI-API-Key header")
 	if strings.Contains(logs.String(), "are not served") {
 		t.Errorf("withheld tools named with nothing withheld:\n%s", logs)
+	}
+}
+
+// TestStdinThatFails: a stdin that fails (not one that ends) stops the
+// server with an error and exit status 1, not as if the client had left.
+func TestStdinThatFails(t *testing.T) {
+	var out, errb syncBuffer
+	code := run(bg, nil, iotest.ErrReader(errors.New("input/output error")), &out, &errb, envOf(nil))
+	if code != 1 || !strings.Contains(errb.String(), "input/output error") {
+		t.Errorf("exit %d:\n%s", code, errb.String())
 	}
 }

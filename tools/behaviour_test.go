@@ -2,12 +2,15 @@ package tools_test
 
 import (
 	"context"
+	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
+	"github.com/owui-mcp/owui-mcp/tools/toolstest"
 )
 
 // Tests of behaviour the tools package's own tests left to other packages:
@@ -115,8 +118,53 @@ func TestClearedLimitIsNotReportedNotApplied(t *testing.T) {
 	c := e.connect(t, true)
 	c.OK("signin", signinArgs(adminEmail, adminPass))
 	c.OK("update_admin_config", map[string]any{"FOLDER_MAX_FILE_COUNT": 5, "AUTOMATION_MAX_COUNT": 3})
-	r := c.OK("update_admin_config", map[string]any{"FOLDER_MAX_FILE_COUNT": nil, "AUTOMATION_MAX_COUNT": 0})
-	if r["not_applied"] != nil {
-		t.Errorf("cleared limits: %v", r)
+	// Once to clear them, and again: then what is stored ("") is what was
+	// stored before, which alone would read as a value not taken.
+	for range 2 {
+		r := c.OK("update_admin_config", map[string]any{"FOLDER_MAX_FILE_COUNT": nil, "AUTOMATION_MAX_COUNT": 0})
+		if r["not_applied"] != nil {
+			t.Errorf("cleared limits: %v", r)
+		}
+	}
+}
+
+// TestMarkdownListsEachToolOnce: the catalogue as Markdown (README's
+// table) lists every tool once, under its own toolset.
+func TestMarkdownListsEachToolOnce(t *testing.T) {
+	md := tools.Markdown(tools.Catalogue())
+	section := ""
+	seen := map[string]string{}
+	for _, line := range strings.Split(md, "\n") {
+		if name, ok := strings.CutPrefix(line, "### `"); ok {
+			section, _, _ = strings.Cut(name, "`")
+			continue
+		}
+		if name, ok := strings.CutPrefix(line, "| `"); ok {
+			name, _, _ = strings.Cut(name, "`")
+			if _, dup := seen[name]; dup {
+				t.Errorf("%s listed twice", name)
+			}
+			seen[name] = section
+		}
+	}
+	for _, tl := range tools.Catalogue() {
+		if seen[tl.Name] != tl.Toolset {
+			t.Errorf("%s listed under %q, want %q", tl.Name, seen[tl.Name], tl.Toolset)
+		}
+	}
+}
+
+// TestToolCallLogLine: at debug level each call logs its tool, its
+// session (hashed) and whether it failed.
+func TestToolCallLogLine(t *testing.T) {
+	var logs toolstest.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := newEnv(t, tools.Config{Logger: log}, withAdmin())
+	c := e.connect(t, true)
+	c.Fail("get_session_user", nil, "Not authenticated")
+	c.OK("signin", signinArgs(adminEmail, adminPass))
+	lines := regexp.MustCompile(`msg="tool call" tool=(\w+) session=([0-9a-f]{8}) is_error=(\w+)`).FindAllStringSubmatch(logs.String(), -1)
+	if len(lines) != 2 || lines[0][1] != "get_session_user" || lines[0][3] != "true" || lines[1][3] != "false" || lines[0][2] != lines[1][2] {
+		t.Errorf("tool call lines %q in:\n%s", lines, logs.String())
 	}
 }
