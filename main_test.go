@@ -20,6 +20,7 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/owui-mcp/owui-mcp/internal/golden"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
 	"github.com/owui-mcp/owui-mcp/tools/toolstest"
@@ -321,16 +322,42 @@ func TestReadmeToolTableIsCurrent(t *testing.T) {
 		t.Fatal("README has no tools:begin/end markers")
 	}
 	want := tools.Markdown(tools.Catalogue())
-	if got := s[i+len(begin) : j]; got != want {
-		if os.Getenv("UPDATE_GOLDEN") != "" {
+	if golden.Update(t, golden.Readme) {
+		// The table is made from the schemas embedded in this test binary;
+		// regenerated tools/schemas.json needs a build of its own first.
+		if stale := staleSchemas(t); stale != "" {
+			t.Fatalf("tools/schemas.json changed after this test binary was built (%s first); the table would be made from the old one. Run go generate ./tools, which rebuilds between its steps", stale)
+		}
+		if got := s[i+len(begin) : j]; got != want {
 			s = s[:i+len(begin)] + want + s[j:]
 			if err := os.WriteFile("README.md", []byte(s), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			return
+			t.Log("regenerated README.md's tool table")
 		}
-		t.Errorf("README's tool table is stale; regenerate with UPDATE_GOLDEN=1 go test -run Readme .")
+		return
 	}
+	golden.Equal(t, "README.md's tool table", []byte(s[i+len(begin):j]), []byte(want))
+}
+
+// staleSchemas names the first tool whose input schema in tools/schemas.json
+// differs from the one this binary embeds, or "".
+func staleSchemas(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("tools", "schemas.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disk map[string]struct{ Input json.RawMessage }
+	if err := json.Unmarshal(b, &disk); err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range tools.Catalogue() {
+		if !bytes.Equal(disk[tl.Name].Input, tl.MCP.RawInputSchema) {
+			return tl.Name
+		}
+	}
+	return ""
 }
 
 func TestCommandLine(t *testing.T) {
@@ -380,7 +407,16 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var out syncBuffer
-		code := run(bg, tc.args, strings.NewReader(""), &out, &out, envOf(tc.env))
+		// Every case stops before serving; one that serves anyway (a check
+		// that let it through) must fail here, not hang the package.
+		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		code := run(ctx, tc.args, strings.NewReader(""), &out, &out, envOf(tc.env))
+		served := ctx.Err() != nil
+		cancel()
+		if served {
+			t.Errorf("%v %v: still serving after 10 s, want exit %d with %q:\n%s", tc.args, tc.env, tc.code, tc.out, out.String())
+			continue
+		}
 		if code != tc.code || !strings.Contains(out.String(), tc.out) {
 			t.Errorf("%v %v: exit %d, output %q; want %d and %q", tc.args, tc.env, code, out.String(), tc.code, tc.out)
 		}

@@ -239,6 +239,11 @@ func Serve(ctx context.Context, srv *tools.Server, cfg Config, listening func(st
 	defer cancel()
 	if err := srv.Drain(sctx); err != nil {
 		log.Warn("calls still in flight after the shutdown grace period were abandoned", "grace", cfg.Grace)
+	} else if h.streams != nil {
+		// An SSE call's answer is written by its stream after the call
+		// returns; ending the streams at once would lose the answers of
+		// the calls just drained.
+		h.streams.settle(sctx, settleTime)
 	}
 	h.stop(sctx)
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {

@@ -58,8 +58,10 @@ func TestEndedSessionIDsAreForgotten(t *testing.T) {
 // so concurrent initializes cannot overshoot the maximum.
 func TestSessionReservations(t *testing.T) {
 	m := newSessionIDs(2)
-	if !m.reserve() || !m.reserve() || m.reserve() {
-		t.Fatal("reservations past the maximum")
+	for i, want := range []bool{true, true, false} {
+		if got := m.reserve(); got != want {
+			t.Fatalf("reservation %d: %v, want %v (the maximum is 2)", i+1, got, want)
+		}
 	}
 	m.Generate()
 	m.release()

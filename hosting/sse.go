@@ -161,6 +161,35 @@ func (s *sseStreams) release(st *sseStream) {
 	s.mu.Unlock()
 }
 
+// settleTime bounds how long a shutdown waits for answers to reach SSE
+// streams once every call is done: those of streams that are read go out
+// within milliseconds, and one that is not read must not hold the shutdown.
+const settleTime = 500 * time.Millisecond
+
+// settle waits until no answer is waiting to be written on any stream, for
+// at most d or until ctx ends.
+func (s *sseStreams) settle(ctx context.Context, d time.Duration) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		n := s.pending
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // closeAll ends every stream at once, a blocked write included, for a
 // shutdown that must not wait for clients that do not read.
 func (s *sseStreams) closeAll() {

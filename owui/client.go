@@ -120,19 +120,19 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {
 	case err == nil && u.User != nil:
-		return nil, fmt.Errorf("Open WebUI URL %q must not carry credentials; use OWUI_API_KEY or the signin tool", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q must not carry credentials; use OWUI_API_KEY or the signin tool", shown)
 	case err != nil:
-		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q is not a valid URL", shown)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("Open WebUI URL %q must start with http:// or https://", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q must start with http:// or https://", shown)
 	case u.Hostname() == "":
-		return nil, fmt.Errorf("Open WebUI URL %q has no host", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q has no host", shown)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(raw, "?#"):
-		return nil, fmt.Errorf("Open WebUI URL %q must not have a query or fragment", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q must not have a query or fragment", shown)
 	}
 	if port := u.Port(); port != "" {
 		if _, err := net.LookupPort("tcp", port); err != nil {
-			return nil, fmt.Errorf("Open WebUI URL %q has an invalid port", shown)
+			return nil, fmt.Errorf("the Open WebUI URL %q has an invalid port", shown)
 		}
 	}
 	p := strings.TrimRight(u.Path, "/")
@@ -222,7 +222,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return &Error{Kind: KindBadResponse, Op: r.op.Name, Method: r.op.Method, URL: url, Detail: "request could not be encoded: " + err.Error()}
+			return &Error{Kind: KindRequest, Op: r.op.Name, Method: r.op.Method, URL: url, Detail: truncate(err.Error(), 300)}
 		}
 		req.SetHeader("Content-Type", "application/json").SetBody(b)
 	}

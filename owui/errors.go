@@ -33,6 +33,8 @@ const (
 	KindUnsupported
 	// KindBadResponse: a success status with a body that is not the expected JSON.
 	KindBadResponse
+	// KindRequest: the request could not be encoded, so nothing was sent.
+	KindRequest
 )
 
 // Error is every failure of a call to Open WebUI. It carries what a caller
@@ -110,6 +112,10 @@ func (e *Error) Error() string {
 		}
 	case KindBadResponse:
 		fmt.Fprintf(&b, "Open WebUI answered %d but not with the expected JSON (%s). Check that --server (OWUI_SERVER) points at Open WebUI's API.", e.StatusCode, e.Detail)
+	case KindRequest:
+		// Arguments are checked before a request is built, so this is
+		// owui-mcp's own failure, not the caller's or the server's.
+		fmt.Fprintf(&b, "the request could not be encoded (%s), so nothing was sent to Open WebUI. This is a bug in owui-mcp; please report it.", e.Detail)
 	default:
 		fmt.Fprintf(&b, "Open WebUI answered %d", e.StatusCode)
 		if e.Detail != "" {

@@ -1,6 +1,7 @@
 package owui_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,6 +41,47 @@ func TestErrorTexts(t *testing.T) {
 			if strings.Contains(got, n) {
 				t.Errorf("%s: %q has %q", tc.name, got, n)
 			}
+		}
+	}
+}
+
+// TestErrorClassesAndHints: which refusals call for a credential and which
+// for a role, and the hint each HTTP status gets.
+func TestErrorClassesAndHints(t *testing.T) {
+	cases := []struct {
+		e                owui.Error
+		needs, forbidden bool
+		hint             string
+	}{
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 401, Detail: "Not authenticated"}, true, false, "has no valid credential"},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 401, Detail: accessProhibited}, false, true, "lacks the role"},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 403, Detail: accessProhibited}, false, true, ""},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 403, Detail: "Use of API key is not enabled in the environment."}, false, false, "API keys are switched off"},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 403, Detail: "API key creation is not allowed in the environment."}, false, false, "An admin must set ENABLE_API_KEYS"},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 422, Detail: "email: Field required"}, false, false, "Correct the listed fields"},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 499}, false, false, ""},
+		{owui.Error{Kind: owui.KindStatus, StatusCode: 500}, false, false, "failed on its side"},
+		{owui.Error{Kind: owui.KindTimeout, StatusCode: 401}, false, false, ""},
+		{owui.Error{Kind: owui.KindRedirect, StatusCode: 403, Detail: accessProhibited}, false, false, ""},
+	}
+	for _, tc := range cases {
+		tc.e.Op = "get_session_user"
+		if got := tc.e.NeedsCredential(); got != tc.needs {
+			t.Errorf("%d %q kind %d: NeedsCredential %v", tc.e.StatusCode, tc.e.Detail, tc.e.Kind, got)
+		}
+		if got := tc.e.AccessProhibited(); got != tc.forbidden {
+			t.Errorf("%d %q kind %d: AccessProhibited %v", tc.e.StatusCode, tc.e.Detail, tc.e.Kind, got)
+		}
+		text := tc.e.Error()
+		plain := fmt.Sprintf("get_session_user: Open WebUI answered %d", tc.e.StatusCode)
+		if tc.e.Detail != "" {
+			plain += ": " + tc.e.Detail
+		}
+		if tc.e.Kind == owui.KindStatus && tc.hint == "" && text != plain {
+			t.Errorf("%d %q: %q, want no hint", tc.e.StatusCode, tc.e.Detail, text)
+		}
+		if tc.hint != "" && !strings.Contains(text, tc.hint) {
+			t.Errorf("%d %q: %q lacks %q", tc.e.StatusCode, tc.e.Detail, text, tc.hint)
 		}
 	}
 }

@@ -107,7 +107,12 @@ func defs() []def {
 // code changes instead; TestSchemasAreDerived keeps this file equal to a
 // fresh derivation.
 //
-//go:generate env UPDATE_GOLDEN=1 go test -run ^TestSchemasAreDerived$ .
+// go generate ./tools regenerates it, then what is made from it: each step
+// is a build of its own, so the next one embeds the new file.
+//
+//go:generate env UPDATE_GOLDEN=schemas go test -count=1 -run ^TestSchemasAreDerived$ .
+//go:generate env UPDATE_GOLDEN=tools go test -count=1 -run ^TestToolsListGolden$ .
+//go:generate env UPDATE_GOLDEN=readme go test -count=1 -run ^TestReadmeToolTableIsCurrent$ ..
 //go:embed schemas.json
 var schemasJSON []byte
 
@@ -215,14 +220,16 @@ func readModifyWrite[T any](get func(*owui.Session, context.Context) (*T, error)
 		if err != nil {
 			return nil, err
 		}
+		if len(patch) == 0 {
+			// Nothing to change: neither the read nor a write of the
+			// object as it was is needed.
+			return &updateResult{Stored: map[string]any{}}, nil
+		}
 		cur, err := get(c.s, ctx)
 		if err != nil {
 			return nil, err
 		}
 		before := fields(cur)
-		if len(patch) == 0 {
-			return &updateResult{Stored: map[string]any{}}, nil
-		}
 		if err := overlay(cur, patch); err != nil {
 			return nil, err
 		}

@@ -65,6 +65,26 @@ func present(v any, reveal bool) any {
 		}
 		return r
 	}
+	return maskByName(v)
+}
+
+// maskByName masks, at any depth, every value under a key that looks
+// secret, in a result present has no case of its own for. Masking fails
+// closed: a result type added later has its secret-looking fields masked
+// until a case says otherwise, rather than shown because nobody thought of
+// it.
+func maskByName(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v // the handler's own encoding fails the same way, with an error
+	}
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return v
+	}
+	if masked, changed := maskValue(false, x); changed {
+		return masked
+	}
 	return v
 }
 

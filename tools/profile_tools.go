@@ -15,18 +15,29 @@ func updateProfile() def {
 		hints: hints{destructive: true, idempotent: true},
 		in:    &owui.UpdateProfileForm{}, partial: true, out: &profileResult{},
 		run: func(ctx context.Context, c *call) (any, error) {
+			// Decode before reading: an argument refused after the read
+			// would be reported as "nothing was sent", and a request was.
+			patch, err := c.patch()
+			if err == nil {
+				err = overlay(new(owui.UpdateProfileForm), patch)
+			}
+			if err != nil {
+				return nil, err
+			}
 			cur, err := c.s.GetSessionUser(ctx)
 			if err != nil {
 				return nil, err
+			}
+			if len(patch) == 0 {
+				// Nothing changes, so nothing is written; the answer is
+				// the profile as stored, which is what the read is for.
+				return &profileResult{UserProfileImageResponse: cur.UserProfileImageResponse,
+					Bio: cur.Bio, Gender: cur.Gender, DateOfBirth: cur.DateOfBirth}, nil
 			}
 			// The server writes all five fields, so start from what it holds.
 			f := owui.UpdateProfileForm{
 				ProfileImageURL: cur.ProfileImageURL, Name: cur.Name,
 				Bio: cur.Bio, Gender: cur.Gender, DateOfBirth: cur.DateOfBirth,
-			}
-			patch, err := c.patch()
-			if err != nil {
-				return nil, err
 			}
 			if err := overlay(&f, patch); err != nil {
 				return nil, err

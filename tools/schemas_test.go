@@ -3,9 +3,9 @@ package tools
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 
+	"github.com/owui-mcp/owui-mcp/internal/golden"
 	"github.com/owui-mcp/owui-mcp/schema"
 )
 
@@ -29,7 +29,7 @@ func derive(d def) toolSchemas {
 
 // TestSchemasAreDerived keeps schemas.json equal to what the schema package
 // derives from the defs now. After changing a form, a response or a def,
-// run go generate ./tools.
+// run go generate ./tools (UPDATE_GOLDEN=schemas writes it).
 func TestSchemasAreDerived(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString("{\n")
@@ -49,13 +49,5 @@ func TestSchemasAreDerived(t *testing.T) {
 		b.WriteByte('\n')
 	}
 	b.WriteString("}\n")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile("schemas.json", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if !bytes.Equal(b.Bytes(), schemasJSON) {
-		t.Fatal("schemas.json is not what the structs derive today: run go generate ./tools")
-	}
+	golden.File(t, golden.Schemas, "schemas.json", b.Bytes())
 }

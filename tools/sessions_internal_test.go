@@ -53,10 +53,32 @@ func TestIdleSessionsAreForgotten(t *testing.T) {
 	if st.len() != 1 || b.Credential() != "" {
 		t.Fatalf("idle session kept: %d sessions, credential %q", st.len(), b.Credential())
 	}
-	// An idle session is never used, even before a sweep has run.
-	now = now.Add(31 * time.Minute)
-	if s := owuiSession(st, sessionCtx("a")); s == a || s.Credential() != "" {
+}
+
+// TestIdleSessionIsNotReusedBeforeASweep: a session idle past the limit is
+// dropped when it is next used, even while no sweep is due (sweeps run at
+// most every quarter of the limit), so a sign-in never outlives its idle
+// time by up to a sweep interval.
+func TestIdleSessionIsNotReusedBeforeASweep(t *testing.T) {
+	c, _ := owui.New("http://127.0.0.1:1")
+	st := newSessions(c, "", 30*time.Minute)
+	now := time.Unix(1_000_000, 0)
+	st.now = func() time.Time { return now }
+	a := owuiSession(st, sessionCtx("a"))
+	a.SetCredential("jwt-a", nil)
+	// A sweep at 29 minutes keeps a (idle 29 minutes); the next sweep is
+	// not due until 36.5 minutes.
+	now = now.Add(29 * time.Minute)
+	owuiSession(st, sessionCtx("b"))
+	if a.Credential() != "jwt-a" {
+		t.Fatal("the sweep at 29 minutes dropped a")
+	}
+	now = now.Add(2 * time.Minute)
+	if s := owuiSession(st, sessionCtx("a")); s == a || s.Credential() != "" || a.Credential() != "" {
 		t.Fatal("a session idle past the limit was reused")
+	}
+	if st.len() != 2 {
+		t.Fatalf("%d sessions, want b and a's new one", st.len())
 	}
 }
 

@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/owui-mcp/owui-mcp/internal/golden"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/owui/owuitest"
 	"github.com/owui-mcp/owui-mcp/tools"
@@ -71,7 +73,7 @@ func TestCatalogueMatchesOperations(t *testing.T) {
 }
 
 // TestToolsListGolden keeps every tool's tools/list object as a golden file
-// taken from the wire. Regenerate on purpose with UPDATE_GOLDEN=1.
+// taken from the wire. Regenerate on purpose with go generate ./tools.
 func TestToolsListGolden(t *testing.T) {
 	e := newEnv(t, tools.Config{})
 	resp := e.srv.MCP.HandleMessage(bg, []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
@@ -87,31 +89,28 @@ func TestToolsListGolden(t *testing.T) {
 	if err := json.Unmarshal(b, &list); err != nil || len(list.Result.Tools) != 23 {
 		t.Fatalf("tools/list: %v, %d tools", err, len(list.Result.Tools))
 	}
-	update := os.Getenv("UPDATE_GOLDEN") != ""
+	if golden.Update(t, golden.Tools) {
+		// These files are made from the schemas embedded in this test
+		// binary: regenerated schemas.json needs a build of its own first,
+		// which go generate ./tools does.
+		disk, err := os.ReadFile("schemas.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(disk, tools.SchemasJSON) {
+			t.Fatal("schemas.json changed after this test binary was built; the tools/list files would be made from the old one. Run go generate ./tools, which rebuilds between its steps")
+		}
+	}
 	for _, raw := range list.Result.Tools {
 		var tl struct{ Name string }
 		_ = json.Unmarshal(raw, &tl)
-		var pretty strings.Builder
+		var pretty bytes.Buffer
 		var v any
 		_ = json.Unmarshal(raw, &v)
 		enc := json.NewEncoder(&pretty)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(v)
-		path := filepath.Join("testdata", "tools", tl.Name+".json")
-		if update {
-			_ = os.MkdirAll(filepath.Dir(path), 0o755)
-			if err := os.WriteFile(path, []byte(pretty.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%s: %v (run with UPDATE_GOLDEN=1 to create)", tl.Name, err)
-		}
-		if string(want) != pretty.String() {
-			t.Errorf("%s: tools/list object changed; if on purpose, regenerate with UPDATE_GOLDEN=1 go test ./tools\n got: %s", tl.Name, pretty.String())
-		}
+		golden.File(t, golden.Tools, filepath.Join("testdata", "tools", tl.Name+".json"), pretty.Bytes())
 	}
 }
 

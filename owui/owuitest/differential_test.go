@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/owui-mcp/owui-mcp/internal/golden"
 	"github.com/owui-mcp/owui-mcp/internal/livetest"
 )
 
@@ -26,21 +27,21 @@ import (
 // their JSON types, and the detail text (for a 422, each entry's type,
 // location, message and keys). Without a real server the emulator is held
 // to the answers one gave, recorded in testdata/differential.json; with one,
-// UPDATE_GOLDEN=1 records them again.
+// UPDATE_GOLDEN=differential records them again.
 //
 // The real server must be ../shared/realowui started as its README says for
 // the live suite (ENABLE_API_KEYS=true REDIS=1 IDP=1, an admin from
 // WEBUI_ADMIN_EMAIL): the table uses its fake identity provider's tokens. Each
 // difference found is fixed in the emulator or listed in knownDifferences.
 func TestDifferential(t *testing.T) {
-	golden := filepath.Join("testdata", "differential.json")
+	recorded := filepath.Join("testdata", "differential.json")
 	env, live := livetest.FromEnv()
 	if live {
 		livetest.Lock(t, env.URL)
 	}
 	var want map[string]answer
-	if !live || os.Getenv("UPDATE_GOLDEN") == "" {
-		b, err := os.ReadFile(golden)
+	if !live || !golden.Update(t, golden.Differential) {
+		b, err := os.ReadFile(recorded)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,14 +59,14 @@ func TestDifferential(t *testing.T) {
 	compare(t, "the emulator", got, "the real server", real)
 	if want == nil {
 		b, _ := json.MarshalIndent(real, "", "  ")
-		if err := os.WriteFile(golden, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(recorded, append(b, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	for _, name := range slices.Sorted(maps.Keys(real)) {
 		if w, ok := want[name]; ok && !sameAnswer(w, real[name]) {
-			t.Errorf("%s: the real server now answers %s, recorded %s; record again with UPDATE_GOLDEN=1", name, real[name], w)
+			t.Errorf("%s: the real server now answers %s, recorded %s; record again with UPDATE_GOLDEN=differential", name, real[name], w)
 		}
 	}
 }
@@ -84,7 +85,7 @@ func compare(t *testing.T, gotName string, got map[string]answer, wantName strin
 		w, okW := want[s.name]
 		switch {
 		case okG && !okW && s.seed == "":
-			t.Errorf("%s: no answer from %s; record the answers again (UPDATE_GOLDEN=1, against the real server)", s.name, wantName)
+			t.Errorf("%s: no answer from %s; record the answers again (UPDATE_GOLDEN=differential, against the real server)", s.name, wantName)
 			continue
 		case !okG || !okW:
 			continue // a seeded session, where the server cannot be seeded

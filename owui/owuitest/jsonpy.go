@@ -50,6 +50,8 @@ type jsonDecodeError struct {
 
 // errBodyParse stands for a non-JSONDecodeError exception while decoding
 // (bad encoding, too deep, int too long); FastAPI answers it with 400.
+//
+//lint:ignore ST1005 the text is FastAPI's own, which clients see as the detail.
 var errBodyParse = errors.New("There was an error parsing the body")
 
 const (

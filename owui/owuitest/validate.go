@@ -789,10 +789,7 @@ func checkPassword(pw string, policy bool) string {
 // defaultPasswordPolicy emulates
 // re.match(r'^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^\w\s]).{8,}$', pw).
 func defaultPasswordPolicy(pw string) bool {
-	line := pw
-	if strings.HasSuffix(line, "\n") {
-		line = line[:len(line)-1]
-	}
+	line := strings.TrimSuffix(pw, "\n")
 	if strings.Contains(line, "\n") || utf8.RuneCountInString(line) < 8 {
 		return false
 	}

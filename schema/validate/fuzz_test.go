@@ -13,6 +13,7 @@ import (
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schema"
 	"github.com/owui-mcp/owui-mcp/schema/validate"
+	"github.com/owui-mcp/owui-mcp/tools"
 )
 
 // fuzzForms are the argument shapes the tools validate, with the struct the
@@ -29,13 +30,90 @@ var fuzzForms = []struct {
 	{"update_profile", func() any { return new(owui.UpdateProfileForm) }, true},
 	{"update_timezone", func() any { return new(owui.UpdateTimezoneForm) }, false},
 	{"update_password", func() any { return new(owui.UpdatePasswordForm) }, false},
-	{"token_exchange", func() any { return new(owui.TokenExchangeForm) }, false},
-	{"update_ldap_config", func() any { return new(owui.LdapConfigForm) }, false},
+	{"token_exchange", func() any { return new(tokenExchangeArgs) }, false},
+	{"update_ldap_config", func() any { return new(ldapSwitchArgs) }, false},
 	{"update_admin_config", func() any { return new(owui.AdminConfig) }, true},
 	{"update_ldap_server", func() any { return new(owui.LdapServerConfig) }, true},
 	{"update_oauth_config", func() any { return new(owui.OAuthConfig) }, true},
 	{"no_arguments", func() any { return new(struct{}) }, false},
 	{"test_args", func() any { return new(args) }, false},
+	{"delete_oauth_session", func() any { return new(providerArgs) }, false},
+}
+
+// tokenExchangeArgs, providerArgs and ldapSwitchArgs are the argument
+// shapes of token_exchange, delete_oauth_session and update_ldap_config,
+// which differ from the forms sent (the provider goes in the path; the LDAP
+// switch is a required plain boolean). The tools' own
+// structs are unexported: TestFuzzFormsAreTheTools keeps these equal to
+// them.
+type tokenExchangeArgs struct {
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_:-]+(\\.[A-Za-z0-9_:-]+)*$"`
+	owui.TokenExchangeForm
+}
+
+type providerArgs struct {
+	Provider string `json:"provider" jsonschema:"required,pattern=^[A-Za-z0-9_:-]+(\\.[A-Za-z0-9_:-]+)*$"`
+}
+
+type ldapSwitchArgs struct {
+	EnableLDAP bool `json:"enable_ldap" jsonschema:"required"`
+}
+
+// TestFuzzFormsAreTheTools: every fuzzed form named after a tool derives
+// the input schema that tool shows (descriptions aside), so the fuzzer
+// checks the shapes the tools really take.
+func TestFuzzFormsAreTheTools(t *testing.T) {
+	named := 0
+	for _, ff := range fuzzForms {
+		tl, ok := tools.Lookup(ff.name)
+		if !ok {
+			continue
+		}
+		named++
+		var opts []schema.Option
+		if ff.partial {
+			opts = append(opts, schema.Partial())
+		}
+		got := withoutDescriptions(schema.Map(schema.Shown(schema.Input(ff.newForm(), opts...))))
+		want := withoutDescriptions(schema.Map(tl.MCP.RawInputSchema))
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the fuzzed form derives\n%v\nbut the tool takes\n%v", ff.name, got, want)
+		}
+	}
+	if named != len(tools.Catalogue())-len(noArgumentTools()) {
+		t.Errorf("%d fuzzed forms are tools; every tool with arguments should be one", named)
+	}
+}
+
+// noArgumentTools lists the tools whose input schema has no properties.
+func noArgumentTools() []string {
+	var none []string
+	for _, tl := range tools.Catalogue() {
+		if p, _ := schema.Map(tl.MCP.RawInputSchema)["properties"].(map[string]any); len(p) == 0 {
+			none = append(none, tl.Name)
+		}
+	}
+	return none
+}
+
+func withoutDescriptions(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if k != "description" {
+				out[k] = withoutDescriptions(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withoutDescriptions(e)
+		}
+		return out
+	}
+	return v
 }
 
 // maxProblemsText bounds everything Validate says about one call, however
