@@ -176,6 +176,7 @@ func TestAttackHostedShutdownWithAWaitingPage(t *testing.T) {
 	}()
 	base := "http://" + <-addrs
 	e := &elicitor{t: t, pages: make(chan pageOutcome, 1)}
+	//lint:ignore SA1019 hosted owui-mcp speaks the legacy revisions, which have the GET stream
 	tr, err := transport.NewStreamableHTTP(base+"/mcp", transport.WithContinuousListening())
 	if err != nil {
 		t.Fatal(err)

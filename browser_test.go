@@ -379,6 +379,7 @@ func httpPageClient(t *testing.T, base string, logs *syncBuffer, e client.Elicit
 	}
 	// Listening on the GET stream, as clients that show elicitations do:
 	// notifications sent after a call's answer is ready travel there.
+	//lint:ignore SA1019 hosted owui-mcp speaks the legacy revisions, which have the GET stream
 	tr, err := transport.NewStreamableHTTP(base+"/mcp", transport.WithContinuousListening(),
 		transport.WithHTTPBasicClient(&http.Client{Transport: recordingTransport{traffic}}))
 	if err != nil {

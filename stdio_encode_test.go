@@ -161,7 +161,7 @@ func ptr[T any](v T) *T { return &v }
 // is what json.Marshal makes of it.
 func FuzzToolAnswerEncoding(f *testing.F) {
 	f.Add("text", []byte(`{"a":[1,true,null,"s"]}`), false, "", 7.0)
-	f.Add("<&>", []byte(`{"a":"<"}`), true, "complete", -0.0)
+	f.Add("<&>", []byte(`{"a":"<"}`), true, "complete", math.Copysign(0, -1))
 	f.Add("\xff", []byte("{\"a\":\"\u2029\"}"), false, "", 1e21)
 	f.Add("", []byte(`{"a": 1 }`), false, "", 1.5)
 	f.Add("x", []byte(`{"a":1e999}`), false, "", 123456789012345.0)

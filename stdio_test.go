@@ -418,6 +418,7 @@ func TestStdioSamplingAndRoots(t *testing.T) {
 	srv := newToolServer(t)
 	srv.MCP.AddTool(mcp.NewTool("test_ask"), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		s := server.ServerFromContext(ctx)
+		//lint:ignore SA1019 sampling is deprecated in 2026-07-28, but the stdio session still offers it to earlier clients
 		msg, err := s.RequestSampling(ctx, mcp.CreateMessageRequest{CreateMessageParams: mcp.CreateMessageParams{
 			Messages: []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.NewTextContent("hi")}}, MaxTokens: 5}})
 		if err != nil {

@@ -143,7 +143,7 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	// url.Parse takes hosts it cannot write back so that they parse again
 	// (an IPv6 zone holding a raw byte): no request could be made to one.
 	if again, err := url.Parse(out.String()); err != nil || again.Host != out.Host {
-		return nil, fmt.Errorf("Open WebUI URL %q is not a valid URL", shown)
+		return nil, fmt.Errorf("the Open WebUI URL %q is not a valid URL", shown)
 	}
 	return out, nil
 }
