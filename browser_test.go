@@ -138,23 +138,18 @@ func (rt recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 // pageForm reads a page and returns its form's hidden fields.
 func pageForm(t testing.TB, link string) url.Values {
 	t.Helper()
-	resp, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET page: %d %s", resp.StatusCode, body)
+	status, header, body := fetchPage(t, link)
+	if status != http.StatusOK {
+		t.Fatalf("GET page: %d %s", status, body)
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "Cache-Control", "Referrer-Policy"} {
-		if resp.Header.Get(h) == "" {
+		if header.Get(h) == "" {
 			t.Errorf("page without %s", h)
 		}
 	}
 	f := url.Values{}
 	// What a browser sends: every input's name and its (prefilled) value.
-	for _, m := range regexp.MustCompile(`<input [^>]*name="([a-z_]+)"[^>]*value="([^"]*)"`).FindAllStringSubmatch(string(body), -1) {
+	for _, m := range regexp.MustCompile(`<input [^>]*name="([a-z_]+)"[^>]*value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 		f.Set(m[1], html.UnescapeString(m[2]))
 	}
 	if f.Get("link") == "" || f.Get("form_token") == "" {
@@ -232,13 +227,19 @@ func postPage(t testing.TB, link string, f url.Values, origin string) (int, stri
 
 func getPage(t testing.TB, link string) (int, string) {
 	t.Helper()
+	status, _, body := fetchPage(t, link)
+	return status, body
+}
+
+func fetchPage(t testing.TB, link string) (int, http.Header, string) {
+	t.Helper()
 	resp, err := http.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, resp.Header, string(body)
 }
 
 // elicitor is a client's URL-elicitation handler: it answers with action,
