@@ -24,6 +24,8 @@ func TestSafeURLShowsWhatIsNotSecret(t *testing.T) {
 		"https://mcp.example.com?":          "https://mcp.example.com…",
 		"https://u@mcp.example.com?q=1":     "https://…@mcp.example.com…",
 		"https://mcp.example.com/a@b/c?x=y": "https://…@b/c…",
+		"https://?secret":                   "https://…",
+		"https://?s@cret":                   "https://…",
 	}
 	for in, want := range cases {
 		if got := safeURL(in); got != want {
