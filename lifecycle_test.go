@@ -61,7 +61,7 @@ type lcMessage struct {
 	} `json:"error"`
 }
 
-func (m *lcMessage) text() string {
+func (m lcMessage) text() string {
 	if m.Result == nil || len(m.Result.Content) == 0 {
 		return ""
 	}

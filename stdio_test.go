@@ -108,29 +108,12 @@ func (p *pipeServer) mcpClient(t testing.TB, opts ...client.ClientOption) *clien
 	return c
 }
 
-// rawLines reads the server's lines as JSON-RPC messages.
+// rawMsg is a line the server wrote, read as a JSON-RPC message.
 type rawMsg struct {
-	ID     json.RawMessage `json:"id"`
+	lcMessage
 	Method string          `json:"method"`
 	Params json.RawMessage `json:"params"`
-	Result *struct {
-		Content []struct {
-			Text string `json:"text"`
-		} `json:"content"`
-		IsError bool `json:"isError"`
-	} `json:"result"`
-	Error *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-	line string
-}
-
-func (m rawMsg) text() string {
-	if m.Result == nil || len(m.Result.Content) == 0 {
-		return ""
-	}
-	return m.Result.Content[0].Text
+	line   string
 }
 
 func (p *pipeServer) rawLines(t testing.TB) <-chan rawMsg {
