@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,23 +43,12 @@ func demoRequests(b *testing.B, n int, opts []owuitest.Option) (first, last time
 	defer emu.Close()
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
-	resp, err := hc.Post(emu.APIURL()+"/v1/auths/signin", "application/json", strings.NewReader(`{"email":"a@bench.example","password":"pw-a"}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.Token == "" {
-		b.Fatalf("signin: %v", err)
-	}
+	jwt := directSignin(b, hc, emu.APIURL(), "a@bench.example", "pw-a")
 	d := make(samples, n)
 	for i := range n {
 		t := time.Now()
 		req, _ := http.NewRequest(http.MethodGet, emu.APIURL()+"/v1/auths/", nil)
-		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.Header.Set("Authorization", "Bearer "+jwt)
 		resp, err := hc.Do(req)
 		if err != nil {
 			b.Fatal(err)

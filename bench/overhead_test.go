@@ -166,20 +166,7 @@ func startStdioTarget(b *testing.B, bin string, args []string, api, email, passw
 		b.Fatalf("%s: %s %v", how, line, err)
 	}
 	// The direct caller's own JWT, for the same account.
-	resp, err := p.hc.Post(p.api+"/v1/auths/signin", "application/json",
-		strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tok struct {
-		Token string `json:"token"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.Token == "" {
-		b.Fatalf("signin: %v", err)
-	}
-	p.jwt = tok.Token
+	p.jwt = directSignin(b, p.hc, p.api, email, password)
 	return p
 }
 
@@ -222,4 +209,24 @@ func (p *demoProc) toolCall(b *testing.B) {
 		}
 		return
 	}
+}
+
+// directSignin signs in at Open WebUI itself, with no MCP in between, and
+// returns the JWT.
+func directSignin(b *testing.B, hc *http.Client, api, email, password string) string {
+	b.Helper()
+	resp, err := hc.Post(api+"/v1/auths/signin", "application/json",
+		strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if err != nil || tok.Token == "" {
+		b.Fatalf("signin: %v", err)
+	}
+	return tok.Token
 }
